@@ -1,0 +1,60 @@
+# The course's commands. `make book` and `make test` create the environment first.
+#   make book   build the website into _build/html (strict: a warning fails it)
+#   make test   lint, unit + integration tests, every notebook in fast mode,
+#               the strict book build and a real-browser check of the site
+#   make full   re-execute every notebook at full scale, rewriting its outputs
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# The data mirror: CI and developers use ../shared/data when it is there.
+ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
+  ifneq ($(wildcard ../shared/data/names),)
+    export RNNLIB_DATA_MIRROR := $(abspath ../shared/data)
+  endif
+endif
+
+.PHONY: env book test lint unit notebooks site browser full clean
+
+env: $(STAMP)
+
+# torch==2.13.0 first: a CPU build that satisfies requirements.txt's range, so pip
+# does not fetch a multi-GB CUDA build for the range.
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+
+lint: $(STAMP)
+	$(BIN)/ruff check rnnlib tests tools chapters _ext
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider --cov=rnnlib --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+notebooks: $(STAMP)
+	RNNLIB_FAST=1 RNNLIB_PROGRESS=0 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=900 chapters
+
+# Debian's Chromium for the browser check (Playwright's own download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser check"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+site: book browser
+	$(BIN)/python tools/check_site.py --html _build/html
+
+test: lint unit notebooks site
+
+full: $(STAMP)
+	env -u RNNLIB_FAST $(BIN)/python tools/run_notebooks.py
+
+clean:
+	rm -rf _build .pytest_cache .coverage

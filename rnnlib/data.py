@@ -1,0 +1,332 @@
+"""Finding, downloading and checksum-verifying the course datasets.
+
+Every dataset the course uses is listed in :data:`REGISTRY` with, for each of its
+files, the path under a data root and the file's SHA-256. A file is looked up in
+this order:
+
+1. **a mirror directory** named by the environment variable ``RNNLIB_DATA_MIRROR``
+   (CI and the course developers point it at ``shared/data``; an instructor can
+   point it at a USB stick or a shared drive for an offline classroom);
+2. **the user cache** (``RNNLIB_CACHE_DIR``, default: the operating system's
+   cache folder for ``rnnlib``), filled by earlier downloads;
+3. **a download** of the dataset's canonical public archive (what a student on
+   Colab gets), from which the file is extracted into the cache.
+
+Whatever the source, the file's SHA-256 is checked before its path is returned.
+Every failure raises a :class:`DataError` subclass whose message names the
+dataset, the places that were tried and what to do about it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tarfile
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pooch
+
+MIRROR_ENV = "RNNLIB_DATA_MIRROR"
+CACHE_ENV = "RNNLIB_CACHE_DIR"
+OFFLINE_ENV = "RNNLIB_OFFLINE"
+#: Seconds to wait for a server to answer before a download is declared failed.
+DOWNLOAD_TIMEOUT = 20.0
+
+__all__ = [
+    "CACHE_ENV",
+    "MIRROR_ENV",
+    "OFFLINE_ENV",
+    "REGISTRY",
+    "ChecksumError",
+    "DataError",
+    "DataFile",
+    "DataUnavailableError",
+    "Dataset",
+    "UnknownDatasetError",
+    "cache_dir",
+    "fetch",
+    "fetch_file",
+    "get_dataset",
+    "mirror_dir",
+    "sha256_of",
+]
+
+
+class DataError(RuntimeError):
+    """Base class of every data-access error raised by rnnlib."""
+
+
+class UnknownDatasetError(DataError):
+    """The dataset (or one of its files) is not in the registry."""
+
+
+class ChecksumError(DataError):
+    """A file's SHA-256 differs from the one in the registry."""
+
+
+class DataUnavailableError(DataError):
+    """A file is in neither the mirror nor the cache and could not be downloaded."""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One file of a dataset.
+
+    Attributes:
+        path: path below the data root, with ``/`` separators (``names/Arabic.txt``).
+            The mirror and the cache both use this layout.
+        sha256: the file's SHA-256, lower-case hex.
+        member: the file's path inside the dataset's public archive.
+    """
+
+    path: str
+    sha256: str
+    member: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset: its files and the public archive they come from."""
+
+    name: str
+    description: str
+    url: str
+    archive_format: Literal["zip", "tar"]
+    files: tuple[DataFile, ...]
+    archive_sha256: str | None = None
+
+    def file(self, path: str) -> DataFile:
+        """Return the registry entry of ``path`` (e.g. ``"names/Arabic.txt"``)."""
+        for entry in self.files:
+            if entry.path == path:
+                return entry
+        known = ", ".join(f.path for f in self.files)
+        raise UnknownDatasetError(f"Dataset {self.name!r} has no file {path!r}. Its files are: {known}.")
+
+
+_NAMES_SHA256 = {
+    "Arabic": "6f424a8dbe51cbbbabab7a57d38b617210125e4e3991f3c657cb79b8f104bafc",
+    "Chinese": "49263ef55a8cb1740e841d65cad8214b2f9b5b869bc534c811746422496fa91e",
+    "Czech": "145bbbd6d0816578f03388e92c264d39ef1c60df920b081d371fa5c5cc055a8e",
+    "Dutch": "924f32b635170eae561f84538632138fc07d4c8bbd70ba3fb980de1ecc4d2af3",
+    "English": "9cca037066d3d5989e24bc01801416162de506b5e28e15b7c092a47905d29bf2",
+    "French": "81e65b36c60ed5b89a17422f6edcadbb89546f38ad69e960e64e7ba682012a95",
+    "German": "7449cd590b97a733e18d613a4155decd77ec35dc5f8aadd7a82204dce4f051db",
+    "Greek": "3555b5186de7f401e6d991b088e9e644ca3099116477818c25ab5793801389e6",
+    "Irish": "cf8c7013256252a88d2503127b87282a11f21b2ff6db1bded68834c19a1ec058",
+    "Italian": "f88414c27d0606a11a678b4859277828c2565d6cc4d9ee932deef6e94f3b35e4",
+    "Japanese": "e0e717e114fec3e7eade4d9dabe0067c475f43147e36a22b47902ee76ad9e67f",
+    "Korean": "cd54221ccb362a6cba4c78828838cf3268a0e59744767a37cf6ec4b74036b136",
+    "Polish": "45bab898af2f60ed3a728bbf6980e28821011a7caa53227553b5785903a40826",
+    "Portuguese": "50a8735f41f4f73757c8ce5b16cb0275cd86b2b214bcbc8c9805f508cb131c53",
+    "Russian": "43b3e64ce351f77f1ac9e0cdf7566012d127f4371875fd25208845b5c9d6f7c3",
+    "Scottish": "78d0252711d87d948ea86fe34826c51d2d794a8e52d15b5d6f7b6244d45d62dd",
+    "Spanish": "1bcb462ed3316756a85781d68232bddae04498fdddd5d9219c53fd1fbdeba7a7",
+    "Vietnamese": "f3f9e4164ab47601178a6e45b216464a64122f49d05541f24bf18a757253281d",
+}
+
+NAMES = Dataset(
+    name="names",
+    description=("Surnames from 18 languages, one per line (PyTorch char-RNN tutorial, BSD-3-Clause)."),
+    url="https://download.pytorch.org/tutorial/data.zip",
+    archive_format="zip",
+    files=tuple(
+        DataFile(f"names/{lang}.txt", digest, f"data/names/{lang}.txt")
+        for lang, digest in sorted(_NAMES_SHA256.items())
+    ),
+)
+
+#: Every dataset rnnlib knows, by name.
+REGISTRY: dict[str, Dataset] = {NAMES.name: NAMES}
+
+
+def get_dataset(name: str, registry: Mapping[str, Dataset] | None = None) -> Dataset:
+    """Return the registry entry of dataset ``name``.
+
+    Raises:
+        UnknownDatasetError: ``name`` is not registered; the message lists those that are.
+    """
+    registry = REGISTRY if registry is None else registry
+    try:
+        return registry[name]
+    except KeyError:
+        known = ", ".join(sorted(registry)) or "(none)"
+        raise UnknownDatasetError(
+            f"Unknown dataset {name!r}. Known datasets: {known}. "
+            "Check the spelling, or register the dataset in rnnlib.data.REGISTRY."
+        ) from None
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """Return the SHA-256 of a file as lower-case hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def mirror_dir() -> Path | None:
+    """Return the mirror directory named by ``RNNLIB_DATA_MIRROR``, or None if unset.
+
+    Raises:
+        DataError: the variable is set but names no directory.
+    """
+    value = os.environ.get(MIRROR_ENV, "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise DataError(
+            f"{MIRROR_ENV}={value!r} is not a directory. Point it at the folder that "
+            "holds the course data (for example shared/data), or unset it to use the "
+            "cache and downloads."
+        )
+    return path
+
+
+def cache_dir() -> Path:
+    """Return the download cache: ``RNNLIB_CACHE_DIR`` or the user's cache folder."""
+    value = os.environ.get(CACHE_ENV, "").strip()
+    if value:
+        return Path(value).expanduser()
+    return Path(pooch.os_cache("rnnlib"))
+
+
+def _offline() -> bool:
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _verify(dataset: Dataset, entry: DataFile, path: Path, where: str) -> None:
+    actual = sha256_of(path)
+    if actual != entry.sha256:
+        raise ChecksumError(
+            f"Dataset {dataset.name!r}: {path} (from the {where}) has SHA-256 {actual}, "
+            f"expected {entry.sha256}. The file is corrupt or a different version. "
+            f"Fix: replace it with the original file, or delete it so that rnnlib "
+            "downloads it again."
+        )
+
+
+def _extract(archive: Path, fmt: str, member: str, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        if fmt == "zip":
+            with zipfile.ZipFile(archive) as zf, zf.open(member) as src, open(tmp, "wb") as out:
+                shutil.copyfileobj(src, out)
+        else:
+            with tarfile.open(archive) as tf:
+                src = tf.extractfile(member)
+                if src is None:
+                    raise KeyError(member)
+                with src, open(tmp, "wb") as out:
+                    shutil.copyfileobj(src, out)
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _download_archive(dataset: Dataset, cache: Path, timeout: float) -> Path:
+    downloader = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
+    fname = f"{dataset.name}-{Path(dataset.url).name}"
+    return Path(
+        pooch.retrieve(
+            dataset.url,
+            known_hash=None if dataset.archive_sha256 is None else f"sha256:{dataset.archive_sha256}",
+            fname=fname,
+            path=cache / "_downloads",
+            downloader=downloader,
+            progressbar=False,
+        )
+    )
+
+
+def fetch_file(
+    name: str,
+    path: str,
+    *,
+    registry: Mapping[str, Dataset] | None = None,
+    timeout: float = DOWNLOAD_TIMEOUT,
+) -> Path:
+    """Return a local, checksum-verified copy of one file of dataset ``name``.
+
+    Args:
+        name: dataset name (a key of :data:`REGISTRY`).
+        path: the file's path below the data root, e.g. ``"names/Arabic.txt"``.
+        registry: the registry to look in (tests pass their own).
+        timeout: seconds to wait for the download server before giving up.
+
+    Raises:
+        UnknownDatasetError: unknown dataset or file.
+        ChecksumError: the mirror's copy, or a fresh download, has the wrong SHA-256.
+        DataUnavailableError: not in the mirror or cache, and the download failed.
+    """
+    dataset = get_dataset(name, registry)
+    entry = dataset.file(path)
+    tried: list[str] = []
+
+    mirror = mirror_dir()
+    if mirror is None:
+        tried.append(f"mirror: {MIRROR_ENV} is not set")
+    else:
+        candidate = mirror / entry.path
+        if candidate.is_file():
+            _verify(dataset, entry, candidate, f"mirror {MIRROR_ENV}")
+            return candidate
+        tried.append(f"mirror: {candidate} does not exist")
+
+    cache = cache_dir()
+    cached = cache / entry.path
+    if cached.is_file():
+        if sha256_of(cached) == entry.sha256:
+            return cached
+        cached.unlink()  # a corrupt cached copy is replaced by a fresh download
+        tried.append(f"cache: {cached} had a wrong checksum and was removed")
+    else:
+        tried.append(f"cache: {cached} does not exist")
+
+    if _offline():
+        tried.append(f"download: skipped because {OFFLINE_ENV} is set")
+    else:
+        archive: Path | None = None
+        try:
+            archive = _download_archive(dataset, cache, timeout)
+            _extract(archive, dataset.archive_format, entry.member, cached)
+        except Exception as exc:
+            if archive is not None:
+                archive.unlink(missing_ok=True)  # never reuse a broken download
+            tried.append(f"download: {dataset.url} failed ({type(exc).__name__}: {exc})")
+        else:
+            _verify(dataset, entry, cached, f"download of {dataset.url}")
+            return cached
+
+    places = "\n  - ".join(tried)
+    raise DataUnavailableError(
+        f"Dataset {dataset.name!r}: cannot find {entry.path}. Tried:\n  - {places}\n"
+        f"Fix: connect to the internet so rnnlib can download {dataset.url}, or set "
+        f"{MIRROR_ENV} to a folder that holds {entry.path} (CI and the course "
+        "repository use shared/data)."
+    )
+
+
+def fetch(
+    name: str,
+    *,
+    registry: Mapping[str, Dataset] | None = None,
+    timeout: float = DOWNLOAD_TIMEOUT,
+) -> dict[str, Path]:
+    """Return every file of dataset ``name`` as ``{path below the root: local path}``.
+
+    See :func:`fetch_file` for the resolution order and the errors.
+    """
+    dataset = get_dataset(name, registry)
+    return {
+        entry.path: fetch_file(name, entry.path, registry=registry, timeout=timeout)
+        for entry in dataset.files
+    }

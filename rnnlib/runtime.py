@@ -1,0 +1,181 @@
+"""Run-time set-up shared by every chapter: device, seeds, fast mode, hardware, timing."""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import time
+from types import TracebackType
+from typing import TypeVar
+
+import numpy as np
+import torch
+
+FAST_ENV = "RNNLIB_FAST"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+T = TypeVar("T")
+
+__all__ = [
+    "FAST_ENV",
+    "Stopwatch",
+    "describe_device",
+    "fast_mode",
+    "format_seconds",
+    "hardware_summary",
+    "pick_device",
+    "scaled",
+    "seed_everything",
+]
+
+
+def fast_mode() -> bool:
+    """Whether fast mode is on (``RNNLIB_FAST=1``).
+
+    Fast mode is how CI runs every notebook in minutes: each chapter decides what
+    shrinks (training steps, epochs); data, shapes and checks stay the same.
+
+    Raises:
+        ValueError: the variable holds something other than a yes/no value.
+    """
+    value = os.environ.get(FAST_ENV, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{FAST_ENV}={os.environ[FAST_ENV]!r} is not understood. Use {FAST_ENV}=1 for "
+        f"fast mode or {FAST_ENV}=0 (or unset it) for a full run."
+    )
+
+
+def scaled(full: T, fast: T) -> T:
+    """Return ``fast`` in fast mode and ``full`` otherwise (``epochs = scaled(20, 2)``)."""
+    return fast if fast_mode() else full
+
+
+def pick_device(prefer: str | None = None, *, verbose: bool = True) -> torch.device:
+    """Choose where to train: CUDA if available, then Apple's MPS, then the CPU.
+
+    Args:
+        prefer: force ``"cuda"``, ``"mps"`` or ``"cpu"``; None picks the best available.
+        verbose: print one line saying which device was chosen.
+
+    Raises:
+        ValueError: ``prefer`` is not one of the three names.
+        RuntimeError: the preferred device is not available on this machine.
+    """
+    if prefer is not None and prefer not in {"cuda", "mps", "cpu"}:
+        raise ValueError(f"prefer={prefer!r}: use 'cuda', 'mps', 'cpu' or None.")
+    mps = getattr(torch.backends, "mps", None)
+    available = {
+        "cuda": torch.cuda.is_available(),
+        "mps": bool(mps is not None and mps.is_available()),
+        "cpu": True,
+    }
+    if prefer is None:
+        name = next(n for n in ("cuda", "mps", "cpu") if available[n])
+    elif available[prefer]:
+        name = prefer
+    else:
+        raise RuntimeError(
+            f"Device {prefer!r} was requested but is not available here. On Colab choose "
+            "Runtime > Change runtime type > GPU, or call pick_device() without prefer."
+        )
+    device = torch.device(name)
+    if verbose:
+        print(f"Using device: {describe_device(device)}")
+    return device
+
+
+def describe_device(device: torch.device | str) -> str:
+    """One line naming the device, e.g. ``cuda (NVIDIA H100 80GB HBM3)``."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    if device.type == "mps":
+        return "mps (Apple GPU)"
+    return f"cpu ({_cpu_name()}, {os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads)"
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def hardware_summary() -> str:
+    """One line describing the machine a run happened on (printed by full runs)."""
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    return (
+        f"CPU: {_cpu_name()} ({os.cpu_count()} logical cores) | GPU: {gpu} | "
+        f"Python {platform.python_version()} | torch {torch.__version__}"
+    )
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and PyTorch's (CPU and CUDA) random generators.
+
+    Raises:
+        ValueError: ``seed`` is not a non-negative integer below 2**32.
+    """
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed={seed!r}: use a whole number between 0 and 2**32 - 1.")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def format_seconds(seconds: float) -> str:
+    """Format a duration for people: ``0.42 s``, ``12.3 s``, ``3 min 05 s``, ``1 h 02 min``."""
+    if seconds < 0:
+        raise ValueError(f"seconds={seconds!r}: a duration cannot be negative.")
+    if round(seconds, 2) < 10:
+        return f"{seconds:.2f} s"
+    if round(seconds, 1) < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+class Stopwatch:
+    """Measure wall time: ``with Stopwatch() as sw: ...`` then ``sw.seconds``."""
+
+    def __init__(self) -> None:
+        self._start: float | None = None
+        self._stop: float | None = None
+
+    def __enter__(self) -> Stopwatch:
+        self._start = time.perf_counter()
+        self._stop = None
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        """Seconds elapsed (so far, if still running)."""
+        if self._start is None:
+            raise RuntimeError("Stopwatch was never started: use it in a `with` block.")
+        end = self._stop if self._stop is not None else time.perf_counter()
+        return end - self._start
+
+    def __str__(self) -> str:
+        return format_seconds(self.seconds)

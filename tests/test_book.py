@@ -1,0 +1,89 @@
+"""Checks of the book's sources: configuration, table of contents and notebooks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def toc_files() -> list[str]:
+    files: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if key in node:
+                    files.append(str(node[key]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
+    return files
+
+
+NOTEBOOKS = [ROOT / f"{f}.ipynb" for f in toc_files() if (ROOT / f"{f}.ipynb").exists()]
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_config_names_repository_and_colab() -> None:
+    repo = CONFIG["repository"]
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", repo["url"]), repo["url"]
+    assert repo["branch"]
+    assert CONFIG["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert CONFIG["execute"]["execute_notebooks"] == "off"
+
+
+def test_every_toc_entry_exists() -> None:
+    for entry in toc_files():
+        found = [p for p in (ROOT / f"{entry}.md", ROOT / f"{entry}.ipynb") if p.exists()]
+        assert found, f"_toc.yml lists {entry!r} but neither {entry}.md nor {entry}.ipynb exists"
+
+
+def test_there_is_at_least_one_chapter_notebook() -> None:
+    assert NOTEBOOKS, "no notebook is listed in _toc.yml"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_installs_rnnlib_from_the_configured_repository(path: Path) -> None:
+    repo = CONFIG["repository"]
+    expected = f'"rnnlib @ git+{repo["url"]}@{repo["branch"]}"'
+    setup = "".join(load(path)["cells"][1]["source"])
+    assert "google.colab" in setup, f"{path.name}: the first code cell must be the setup cell"
+    assert expected in setup, f"{path.name}: the setup cell must install {expected} (from _config.yml)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_has_full_run_outputs_and_no_errors(path: Path) -> None:
+    nb = load(path)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    missing = [i for i, c in enumerate(code) if c.get("execution_count") is None]
+    assert not missing, f"{path.name}: code cells {missing} were not executed; run `make full`"
+    errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, f"{path.name}: committed error outputs: {errors[:1]}"
+    text = "".join(o.get("text", "") for c in code for o in c["outputs"] if o["output_type"] == "stream")
+    assert "fast mode: False" in text, f"{path.name}: the committed outputs are not from a full run"
+    assert re.search(r"CPU: .* \| GPU: ", text), f"{path.name}: the outputs must state the hardware"
+    widget_type = "application/vnd.jupyter.widget-view+json"
+    widgets = [o for c in code for o in c["outputs"] if widget_type in o.get("data", {})]
+    assert not widgets, f"{path.name}: widget outputs cannot render on the static site"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_metadata_is_clean(path: Path) -> None:
+    nb = load(path)
+    assert "widgets" not in nb["metadata"]
+    noisy = [i for i, c in enumerate(nb["cells"]) if "execution" in c.get("metadata", {})]
+    assert not noisy, f"{path.name}: cells {noisy} carry execution timestamps; run tools/run_notebooks.py"

@@ -1,0 +1,432 @@
+"""rnnlib.data: registry, mirror, cache, download, extraction and checksums."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import time
+from pathlib import Path
+
+import pooch
+import pytest
+from conftest import TOY_FILES, Toy, ToyFactory, sha256_bytes
+
+from rnnlib import data
+from rnnlib.data import (
+    CACHE_ENV,
+    MIRROR_ENV,
+    OFFLINE_ENV,
+    REGISTRY,
+    ChecksumError,
+    DataError,
+    DataFile,
+    DataUnavailableError,
+    UnknownDatasetError,
+    cache_dir,
+    fetch,
+    fetch_file,
+    get_dataset,
+    mirror_dir,
+    sha256_of,
+)
+
+ALPHA = "toy/alpha.txt"
+
+
+def write_tree(root: Path, files: dict[str, bytes]) -> None:
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+def go_online(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(OFFLINE_ENV, raising=False)
+
+
+# --------------------------------------------------------------------------- errors and registry
+
+
+def test_error_hierarchy() -> None:
+    for cls in (UnknownDatasetError, ChecksumError, DataUnavailableError):
+        assert issubclass(cls, DataError)
+    assert issubclass(DataError, RuntimeError)
+
+
+def test_registry_lists_the_18_surname_files() -> None:
+    names = REGISTRY["names"]
+    assert names.name == "names"
+    assert names.archive_format == "zip"
+    assert names.url.startswith("https://")
+    assert len(names.files) == 18
+    langs = [Path(f.path).stem for f in names.files]
+    assert langs == sorted(langs)
+    assert {"Arabic", "Korean", "Russian", "Vietnamese"} <= set(langs)
+    for entry in names.files:
+        assert re.fullmatch(r"names/[A-Z][a-z]+\.txt", entry.path)
+        assert entry.member == f"data/{entry.path}"
+        assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256)
+
+
+def test_get_dataset_default_and_custom_registry(toy: ToyFactory) -> None:
+    assert get_dataset("names") is REGISTRY["names"]
+    t = toy()
+    assert get_dataset("toy", t.registry) is t.dataset
+
+
+def test_get_dataset_unknown_lists_known_ones() -> None:
+    with pytest.raises(
+        UnknownDatasetError, match=r"Unknown dataset 'nmaes'\. Known datasets: names\..*spelling"
+    ):
+        get_dataset("nmaes")
+
+
+def test_get_dataset_unknown_in_empty_registry() -> None:
+    with pytest.raises(UnknownDatasetError, match=r"Known datasets: \(none\).*register the dataset"):
+        get_dataset("names", {})
+
+
+def test_dataset_file_lookup_and_unknown_file(toy: ToyFactory) -> None:
+    dataset = toy().dataset
+    assert dataset.file(ALPHA) == DataFile(ALPHA, sha256_bytes(TOY_FILES[ALPHA]), f"data/{ALPHA}")
+    with pytest.raises(
+        UnknownDatasetError, match=r"has no file 'toy/gamma\.txt'.*toy/alpha\.txt, toy/beta\.txt"
+    ):
+        dataset.file("toy/gamma.txt")
+
+
+def test_sha256_of_matches_hashlib_across_blocks(tmp_path: Path) -> None:
+    payload = bytes(range(256)) * 6000  # 1.5 MB: more than one 1 MiB block
+    path = tmp_path / "blob.bin"
+    path.write_bytes(payload)
+    assert sha256_of(path) == hashlib.sha256(payload).hexdigest()
+    assert sha256_of(str(path)) == hashlib.sha256(payload).hexdigest()
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert sha256_of(empty) == hashlib.sha256(b"").hexdigest()
+
+
+# --------------------------------------------------------------------------- mirror_dir / cache_dir
+
+
+def test_mirror_dir_unset_or_blank_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert mirror_dir() is None
+    monkeypatch.setenv(MIRROR_ENV, "   ")
+    assert mirror_dir() is None
+
+
+def test_mirror_dir_returns_directory_and_expands_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MIRROR_ENV, str(tmp_path))
+    assert mirror_dir() == tmp_path
+    (tmp_path / "m").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(MIRROR_ENV, "~/m")
+    assert mirror_dir() == tmp_path / "m"
+
+
+@pytest.mark.parametrize("kind", ["file", "missing"])
+def test_mirror_dir_not_a_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    target = tmp_path / "not-a-dir"
+    if kind == "file":
+        target.write_text("x")
+    monkeypatch.setenv(MIRROR_ENV, str(target))
+    with pytest.raises(
+        DataError, match=r"RNNLIB_DATA_MIRROR=.*is not a directory\. Point it at .*or unset it"
+    ):
+        mirror_dir()
+
+
+def test_cache_dir_from_env_and_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, "~/c2")
+    assert cache_dir() == tmp_path / "c2"
+    monkeypatch.delenv(CACHE_ENV)
+    assert cache_dir() == Path(pooch.os_cache("rnnlib"))
+
+
+# --------------------------------------------------------------------------- fetch_file: mirror
+
+
+def test_mirror_hit_returns_mirror_file_without_download(
+    toy: ToyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy()
+    mirror = tmp_path / "mirror"
+    write_tree(mirror, TOY_FILES)
+    monkeypatch.setenv(MIRROR_ENV, str(mirror))
+    go_online(monkeypatch)
+    assert fetch_file("toy", ALPHA, registry=t.registry) == mirror / ALPHA
+    assert t.server.requests == []
+    assert not (cache_dir() / ALPHA).exists()
+
+
+def test_mirror_checksum_mismatch(toy: ToyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    mirror = tmp_path / "mirror"
+    write_tree(mirror, {ALPHA: b"tampered\n"})
+    monkeypatch.setenv(MIRROR_ENV, str(mirror))
+    go_online(monkeypatch)
+    expected = sha256_bytes(TOY_FILES[ALPHA])
+    with pytest.raises(ChecksumError) as info:
+        fetch_file("toy", ALPHA, registry=t.registry)
+    message = str(info.value)
+    assert "Dataset 'toy'" in message
+    assert "from the mirror RNNLIB_DATA_MIRROR" in message
+    assert sha256_bytes(b"tampered\n") in message
+    assert f"expected {expected}" in message
+    assert "Fix: replace it with the original file, or delete it" in message
+    assert t.server.requests == []  # a bad mirror is reported, not silently bypassed
+
+
+def test_mirror_variable_pointing_to_a_file(
+    toy: ToyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy()
+    not_dir = tmp_path / "mirror.txt"
+    not_dir.write_text("")
+    monkeypatch.setenv(MIRROR_ENV, str(not_dir))
+    with pytest.raises(DataError, match=r"is not a directory.*shared/data"):
+        fetch_file("toy", ALPHA, registry=t.registry)
+
+
+def test_mirror_without_the_file_falls_back_to_download(
+    toy: ToyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    monkeypatch.setenv(MIRROR_ENV, str(mirror))
+    go_online(monkeypatch)
+    path = fetch_file("toy", ALPHA, registry=t.registry)
+    assert path == cache_dir() / ALPHA
+    assert path.read_bytes() == TOY_FILES[ALPHA]
+
+
+# --------------------------------------------------------------------------- fetch_file: cache
+
+
+def test_cache_hit_needs_no_network(toy: ToyFactory) -> None:
+    t = toy()
+    write_tree(cache_dir(), TOY_FILES)
+    # RNNLIB_OFFLINE=1 (set by conftest): a cached, valid file must still be found.
+    assert fetch_file("toy", ALPHA, registry=t.registry) == cache_dir() / ALPHA
+    assert t.server.requests == []
+
+
+def test_corrupt_cache_is_replaced_by_a_download(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    write_tree(cache_dir(), {ALPHA: b"corrupt"})
+    go_online(monkeypatch)
+    path = fetch_file("toy", ALPHA, registry=t.registry)
+    assert path == cache_dir() / ALPHA
+    assert path.read_bytes() == TOY_FILES[ALPHA]
+    assert t.server.requests == ["/toy.zip"]
+
+
+def test_corrupt_cache_offline_is_removed_and_reported(toy: ToyFactory) -> None:
+    t = toy()
+    write_tree(cache_dir(), {ALPHA: b"corrupt"})
+    with pytest.raises(DataUnavailableError, match=r"had a wrong checksum and was removed"):
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert not (cache_dir() / ALPHA).exists()
+
+
+# --------------------------------------------------------------------------- fetch_file: download
+
+
+def test_download_extracts_into_cache_and_verifies(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    go_online(monkeypatch)
+    path = fetch_file("toy", ALPHA, registry=t.registry)
+    assert path == cache_dir() / ALPHA
+    assert path.read_bytes() == TOY_FILES[ALPHA]
+    assert sha256_of(path) == t.dataset.file(ALPHA).sha256
+    assert t.server.requests == ["/toy.zip"]
+    assert (cache_dir() / "_downloads" / "toy-toy.zip").is_file()
+    assert not list(cache_dir().rglob("*.part"))
+    # A second call is a cache hit: no new request.
+    assert fetch_file("toy", ALPHA, registry=t.registry) == path
+    assert t.server.requests == ["/toy.zip"]
+
+
+def test_fetch_returns_every_file(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    go_online(monkeypatch)
+    paths = fetch("toy", registry=t.registry)
+    assert set(paths) == set(TOY_FILES)
+    for rel, content in TOY_FILES.items():
+        assert paths[rel] == cache_dir() / rel
+        assert paths[rel].read_bytes() == content
+    assert t.server.requests == ["/toy.zip"]  # the archive is downloaded once, for both files
+
+
+def test_download_from_tar_archive(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy(fmt="tar")
+    go_online(monkeypatch)
+    paths = fetch("toy", registry=t.registry)
+    for rel, content in TOY_FILES.items():
+        assert paths[rel].read_bytes() == content
+    assert t.server.requests == ["/toy.tar.gz"]
+
+
+def test_tar_archive_without_the_member(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy(fmt="tar", archive_members={"data/toy/beta.txt": TOY_FILES["toy/beta.txt"]})
+    go_online(monkeypatch)
+    with pytest.raises(DataUnavailableError, match=r"download: .*toy\.tar\.gz failed \(KeyError"):
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert not (cache_dir() / ALPHA).exists()
+    assert not list(cache_dir().rglob("*.part"))
+
+
+def test_tar_member_that_is_a_directory(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy(fmt="tar", archive_members={}, tar_directories=(f"data/{ALPHA}",))
+    go_online(monkeypatch)
+    with pytest.raises(DataUnavailableError, match=r"failed \(KeyError: 'data/toy/alpha\.txt'\)"):
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert not list(cache_dir().rglob("*.part"))
+
+
+def test_zip_archive_without_the_member(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy(archive_members={"data/toy/beta.txt": TOY_FILES["toy/beta.txt"]})
+    go_online(monkeypatch)
+    with pytest.raises(DataUnavailableError, match=r"toy\.zip failed \(KeyError"):
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert not (cache_dir() / ALPHA).exists()
+    assert not list(cache_dir().rglob("*.part"))
+
+
+def test_download_with_wrong_content_is_a_checksum_error(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy(sha_override={ALPHA: "0" * 64})
+    go_online(monkeypatch)
+    with pytest.raises(
+        ChecksumError, match=r"from the download of http://127\.0\.0\.1:\d+/toy\.zip.*expected 0{64}"
+    ):
+        fetch_file("toy", ALPHA, registry=t.registry)
+
+
+def test_archive_sha256_is_checked(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    go_online(monkeypatch)
+    good = toy()
+    digest = sha256_of(good.archive)
+    ok = toy(archive_sha256=digest)
+    assert fetch_file("toy", ALPHA, registry=ok.registry).read_bytes() == TOY_FILES[ALPHA]
+
+
+def test_wrong_archive_sha256_fails_the_download(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    go_online(monkeypatch)
+    t = toy(archive_sha256="f" * 64)
+    with pytest.raises(DataUnavailableError, match=r"toy\.zip failed \(ValueError"):
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert not (cache_dir() / ALPHA).exists()
+
+
+def test_http_404_is_data_unavailable(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    missing = dataclasses.replace(t.dataset, url=f"{t.server.url}/missing.zip")
+    go_online(monkeypatch)
+    with pytest.raises(DataUnavailableError, match=r"missing\.zip failed \(HTTPError.*404"):
+        fetch_file("toy", ALPHA, registry={"toy": missing})
+
+
+# --------------------------------------------------------------------------- unknown / offline / failure
+
+
+def test_fetch_file_unknown_dataset_and_file(toy: ToyFactory) -> None:
+    t = toy()
+    with pytest.raises(UnknownDatasetError, match=r"Unknown dataset 'names'\. Known datasets: toy\."):
+        fetch_file("names", "names/Arabic.txt", registry=t.registry)
+    with pytest.raises(UnknownDatasetError, match=r"no file 'toy/x\.txt'\. Its files are: toy/alpha\.txt"):
+        fetch_file("toy", "toy/x.txt", registry=t.registry)
+    with pytest.raises(UnknownDatasetError, match=r"Known datasets: names"):
+        fetch("nope")
+
+
+@pytest.mark.parametrize("value", ["1", "true", "YES", " on "])
+def test_offline_skips_the_download(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    t = toy()
+    monkeypatch.setenv(OFFLINE_ENV, value)
+    with pytest.raises(DataUnavailableError) as info:
+        fetch_file("toy", ALPHA, registry=t.registry)
+    message = str(info.value)
+    assert "download: skipped because RNNLIB_OFFLINE is set" in message
+    assert f"cache: {cache_dir() / ALPHA} does not exist" in message
+    assert t.server.requests == []
+
+
+def test_offline_zero_means_online(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    monkeypatch.setenv(OFFLINE_ENV, "0")
+    assert fetch_file("toy", ALPHA, registry=t.registry).read_bytes() == TOY_FILES[ALPHA]
+
+
+def test_failed_download_is_quick_and_lists_places_tried(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy(url="http://127.0.0.1:9/x.zip")
+    go_online(monkeypatch)
+    start = time.perf_counter()
+    with pytest.raises(DataUnavailableError) as info:
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert time.perf_counter() - start < 10
+    message = str(info.value)
+    assert f"Dataset 'toy': cannot find {ALPHA}. Tried:" in message
+    assert "mirror: RNNLIB_DATA_MIRROR is not set" in message
+    assert f"cache: {cache_dir() / ALPHA} does not exist" in message
+    assert "download: http://127.0.0.1:9/x.zip failed" in message
+    assert "Fix: connect to the internet so rnnlib can download http://127.0.0.1:9/x.zip" in message
+    assert f"or set RNNLIB_DATA_MIRROR to a folder that holds {ALPHA}" in message
+
+
+def test_failure_message_names_the_missing_mirror_file(
+    toy: ToyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy()
+    monkeypatch.setenv(MIRROR_ENV, str(tmp_path))
+    with pytest.raises(DataUnavailableError, match=re.escape(f"mirror: {tmp_path / ALPHA} does not exist")):
+        fetch_file("toy", ALPHA, registry=t.registry)
+
+
+def test_download_timeout_is_passed_to_pooch(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+    real = pooch.HTTPDownloader
+
+    def spy(**kwargs: object) -> pooch.HTTPDownloader:
+        seen.update(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(data.pooch, "HTTPDownloader", spy)
+    go_online(monkeypatch)
+    t: Toy = toy()
+    fetch_file("toy", ALPHA, registry=t.registry, timeout=3.5)
+    assert seen["timeout"] == 3.5
+    assert data.DOWNLOAD_TIMEOUT == 20.0
+
+
+def test_bad_archive_is_downloaded_again_once_the_server_is_fixed(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A download that is not a valid archive (captive portal, error page served with
+    status 200) must not poison the cache: after the network is fixed, as the error
+    message advises, the next call must download again and succeed.
+
+    BUG (rnnlib/data.py, _download_archive/fetch_file): the bad archive stays in
+    <cache>/_downloads/ and pooch.retrieve(known_hash=None) reuses it forever, so every
+    later call fails with the same BadZipFile without contacting the server.
+    """
+    t = toy()
+    good = t.archive.read_bytes()
+    t.archive.write_bytes(b"<html>Please log in to the Wi-Fi</html>")
+    go_online(monkeypatch)
+    with pytest.raises(DataUnavailableError, match=r"(?s)failed \(BadZipFile.*Fix: connect to the internet"):
+        fetch_file("toy", ALPHA, registry=t.registry)
+    t.archive.write_bytes(good)  # the network is fixed
+    path = fetch_file("toy", ALPHA, registry=t.registry)
+    assert path.read_bytes() == TOY_FILES[ALPHA]
+    assert t.server.requests == ["/toy.zip", "/toy.zip"]

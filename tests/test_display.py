@@ -1,0 +1,30 @@
+"""rnnlib.display: showing rnnlib source code in a chapter."""
+
+from __future__ import annotations
+
+import pytest
+from IPython.display import Code
+
+from rnnlib.charrnn import LectureRNN, run_name
+from rnnlib.display import show_source
+
+
+def test_show_source_of_a_class() -> None:
+    code = show_source(LectureRNN)
+    assert isinstance(code, Code)
+    assert "class LectureRNN(nn.Module):" in code.data
+    assert "def forward(" in code.data
+    assert code.language == "python"
+    assert '<span class="k">class</span>' in code._repr_html_()  # highlighted as Python
+
+
+def test_show_source_of_a_function() -> None:
+    code = show_source(run_name)
+    assert code.data.startswith("def run_name(")
+    assert "class LectureRNN" not in code.data
+
+
+@pytest.mark.parametrize("obj", [3, len, "LectureRNN"])
+def test_show_source_rejects_objects_without_source(obj: object) -> None:
+    with pytest.raises(TypeError, match=r"Cannot show the source of .*: pass a class or function"):
+        show_source(obj)

@@ -1,0 +1,260 @@
+"""rnnlib.runtime: fast mode, devices, seeding, durations and hardware."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+
+import numpy as np
+import pytest
+import torch
+
+import rnnlib
+from rnnlib import runtime
+from rnnlib.runtime import (
+    FAST_ENV,
+    Stopwatch,
+    describe_device,
+    fast_mode,
+    format_seconds,
+    hardware_summary,
+    pick_device,
+    scaled,
+    seed_everything,
+)
+
+
+@pytest.fixture
+def no_accelerator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    if getattr(torch.backends, "mps", None) is not None:
+        monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+
+
+@pytest.fixture
+def fake_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Fake GPU 80GB")
+
+
+def test_package_exports() -> None:
+    assert rnnlib.__version__ == "0.1.0"
+    assert rnnlib.fast_mode is fast_mode
+    assert rnnlib.pick_device is pick_device
+    assert set(rnnlib.__all__) >= {
+        "fast_mode",
+        "hardware_summary",
+        "pick_device",
+        "scaled",
+        "seed_everything",
+    }
+
+
+# --------------------------------------------------------------------------- fast mode
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", " yes ", "on"])
+def test_fast_mode_on(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv(FAST_ENV, value)
+    assert fast_mode() is True
+    assert scaled(20, 2) == 2
+
+
+@pytest.mark.parametrize("value", [None, "", "0", "false", "No", "off"])
+def test_fast_mode_off(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
+    if value is None:
+        monkeypatch.delenv(FAST_ENV, raising=False)
+    else:
+        monkeypatch.setenv(FAST_ENV, value)
+    assert fast_mode() is False
+    assert scaled(20, 2) == 20
+    assert scaled("full", "fast") == "full"
+
+
+def test_fast_mode_rejects_unclear_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FAST_ENV, "maybe")
+    with pytest.raises(
+        ValueError, match=r"RNNLIB_FAST='maybe' is not understood\. Use RNNLIB_FAST=1 .*unset it"
+    ):
+        fast_mode()
+    with pytest.raises(ValueError, match="not understood"):
+        scaled(1, 2)
+
+
+# --------------------------------------------------------------------------- devices
+
+
+def test_pick_device_cpu_prints_one_line(no_accelerator: None, capsys: pytest.CaptureFixture[str]) -> None:
+    device = pick_device()
+    assert device == torch.device("cpu")
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert out.startswith("Using device: cpu (")
+    assert "logical cores" in out
+
+
+def test_pick_device_here_is_cpu_when_no_gpu(capsys: pytest.CaptureFixture[str]) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU; the CPU choice is tested with no_accelerator")
+    assert pick_device().type in {"cpu", "mps"}
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_pick_device_prefer_cpu_and_quiet(fake_cuda: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert pick_device("cpu", verbose=False) == torch.device("cpu")
+    assert capsys.readouterr().out == ""
+
+
+def test_pick_device_rejects_unknown_name() -> None:
+    with pytest.raises(ValueError, match=r"prefer='tpu': use 'cuda', 'mps', 'cpu' or None\."):
+        pick_device("tpu")
+
+
+@pytest.mark.parametrize("name", ["cuda", "mps"])
+def test_pick_device_unavailable_preference(no_accelerator: None, name: str) -> None:
+    with pytest.raises(
+        RuntimeError, match=rf"Device '{name}' was requested but is not available.*without prefer"
+    ):
+        pick_device(name)
+
+
+def test_pick_device_prefers_cuda_and_describes_it(
+    fake_cuda: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert pick_device() == torch.device("cuda")
+    assert capsys.readouterr().out == "Using device: cuda (Fake GPU 80GB)\n"
+    assert pick_device("cuda", verbose=False).type == "cuda"
+    assert describe_device("cuda") == "cuda (Fake GPU 80GB)"
+    assert describe_device(torch.device("cuda", 0)) == "cuda (Fake GPU 80GB)"
+
+
+def test_pick_device_mps_when_no_cuda(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert pick_device() == torch.device("mps")
+    assert capsys.readouterr().out == "Using device: mps (Apple GPU)\n"
+
+
+def test_pick_device_without_mps_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.delattr(torch.backends, "mps")
+    assert pick_device(verbose=False) == torch.device("cpu")
+
+
+def test_describe_device_cpu() -> None:
+    text = describe_device("cpu")
+    assert text.startswith("cpu (")
+    assert f"{os.cpu_count()} logical cores" in text
+    assert f"{torch.get_num_threads()} torch threads" in text
+    assert describe_device("mps") == "mps (Apple GPU)"
+
+
+def test_cpu_name_falls_back_to_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_file(*args: object, **kwargs: object) -> None:
+        raise OSError("no /proc here")
+
+    monkeypatch.setattr(runtime, "open", no_file, raising=False)
+    monkeypatch.setattr(runtime.platform, "processor", lambda: "")
+    monkeypatch.setattr(runtime.platform, "machine", lambda: "testarch")
+    assert runtime._cpu_name() == "testarch"
+    monkeypatch.setattr(runtime.platform, "machine", lambda: "")
+    assert runtime._cpu_name() == "unknown CPU"
+
+
+def test_hardware_summary(no_accelerator: None) -> None:
+    text = hardware_summary()
+    assert f"torch {torch.__version__}" in text
+    assert "GPU: none" in text
+    assert re.search(r"CPU: .+ \(\d+ logical cores\) \| GPU: none \| Python \d+\.\d+", text)
+
+
+def test_hardware_summary_names_the_gpu(fake_cuda: None) -> None:
+    assert "GPU: Fake GPU 80GB" in hardware_summary()
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def _draw() -> tuple[float, float, list[float]]:
+    return random.random(), float(np.random.rand()), torch.rand(3).tolist()
+
+
+def test_seed_everything_is_reproducible() -> None:
+    seed_everything(123)
+    first = _draw()
+    seed_everything(123)
+    assert _draw() == first
+    seed_everything(124)
+    other = _draw()
+    assert all(a != b for a, b in zip(first, other, strict=True))
+
+
+@pytest.mark.parametrize("seed", [0, 2**32 - 1])
+def test_seed_everything_accepts_the_bounds(seed: int) -> None:
+    seed_everything(seed)
+    assert torch.initial_seed() == seed
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, True, "7", None])
+def test_seed_everything_rejects_bad_seeds(seed: object) -> None:
+    with pytest.raises(ValueError, match=r"seed=.*: use a whole number between 0 and 2\*\*32 - 1\."):
+        seed_everything(seed)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- durations
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0.00 s"),
+        (0.42, "0.42 s"),
+        (9.5, "9.50 s"),
+        (12.34, "12.3 s"),
+        (60, "1 min 00 s"),
+        (185, "3 min 05 s"),
+        (3599, "59 min 59 s"),
+        (3600, "1 h 00 min"),
+        (3720, "1 h 02 min"),
+        (90000, "25 h 00 min"),
+    ],
+)
+def test_format_seconds(seconds: float, text: str) -> None:
+    assert format_seconds(seconds) == text
+
+
+def test_format_seconds_rejects_negative() -> None:
+    with pytest.raises(ValueError, match=r"seconds=-1\.0: a duration cannot be negative"):
+        format_seconds(-1.0)
+
+
+def test_stopwatch_measures_and_freezes() -> None:
+    with Stopwatch() as sw:
+        time.sleep(0.02)
+        running = sw.seconds
+        assert running >= 0.02
+    frozen = sw.seconds
+    assert frozen >= running
+    time.sleep(0.01)
+    assert sw.seconds == frozen
+    assert str(sw) == format_seconds(frozen)
+    assert re.fullmatch(r"\d\.\d\d s", str(sw))
+
+
+def test_stopwatch_restarts_when_reused() -> None:
+    sw = Stopwatch()
+    with sw:
+        time.sleep(0.03)
+    first = sw.seconds
+    with sw:
+        pass
+    assert sw.seconds < first
+
+
+def test_stopwatch_never_started() -> None:
+    with pytest.raises(RuntimeError, match=r"never started: use it in a `with` block"):
+        _ = Stopwatch().seconds

@@ -34,13 +34,10 @@ class LectureRNN(nn.Module):
 
     def __init__(self, input_size: int = N_LETTERS, hidden_size: int = 128, output_size: int = 18) -> None:
         super().__init__()
-        for label, value in (
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("output_size", output_size),
-        ):
-            if value < 1:
-                raise ValueError(f"{label}={value}: must be at least 1.")
+        sizes = {"input_size": input_size, "hidden_size": hidden_size, "output_size": output_size}
+        bad = [f"{name}={value}" for name, value in sizes.items() if value < 1]
+        if bad:
+            raise ValueError(f"{', '.join(bad)}: must be at least 1.")
         self.hidden_size = hidden_size
         self.c2h = nn.Linear(input_size + hidden_size, hidden_size)
         self.c2o = nn.Linear(input_size + hidden_size, output_size)

@@ -73,7 +73,12 @@ def test_notebook_has_full_run_outputs_and_no_errors(path: Path) -> None:
     assert not missing, f"{path.name}: code cells {missing} were not executed; run `make full`"
     errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
     assert not errors, f"{path.name}: committed error outputs: {errors[:1]}"
-    text = "".join(o.get("text", "") for c in code for o in c["outputs"] if o["output_type"] == "stream")
+    text = "".join(
+        "".join(o["text"]) if isinstance(o["text"], list) else o["text"]
+        for c in code
+        for o in c["outputs"]
+        if o["output_type"] == "stream"
+    )
     assert "fast mode: False" in text, f"{path.name}: the committed outputs are not from a full run"
     assert re.search(r"CPU: .* \| GPU: ", text), f"{path.name}: the outputs must state the hardware"
     widget_type = "application/vnd.jupyter.widget-view+json"

@@ -55,6 +55,24 @@ def strip_noise(nb: nbformat.NotebookNode) -> None:
             cell.outputs = [
                 o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
             ]
+            cell.outputs = merge_streams(cell.outputs)
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same stream (one block per cell, not per line)."""
+    merged: list = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream"
+            and last is not None
+            and last.get("output_type") == "stream"
+            and last.get("name") == out.get("name")
+        ):
+            last["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def run(path: Path, timeout: int) -> float:

@@ -98,6 +98,25 @@ def _correct(scores: torch.Tensor, targets: torch.Tensor) -> int:
     return int((scores.argmax(dim=1) == targets).sum().item())
 
 
+class _Tally:
+    """Running mean loss and accuracy over the batches of one pass."""
+
+    def __init__(self) -> None:
+        self.loss, self.correct, self.seen, self.classification = 0.0, 0, 0, True
+
+    def add(self, scores: torch.Tensor, targets: torch.Tensor, loss: float) -> None:
+        n = targets.shape[0]
+        self.loss += loss * n
+        self.classification = self.classification and _is_classification(scores, targets)
+        self.correct += _correct(scores, targets)
+        self.seen += n
+
+    def result(self, what: str) -> tuple[float, float]:
+        if self.seen == 0:
+            raise ValueError(f"The {what} loader yielded no batch: is the dataset empty?")
+        return self.loss / self.seen, (self.correct / self.seen if self.classification else math.nan)
+
+
 def train_epoch(
     model: nn.Module,
     loader: Iterable[Batch],
@@ -113,7 +132,7 @@ def train_epoch(
     Accuracy is NaN when the targets are not class indices.
     """
     model.train()
-    total_loss, correct, seen, classification = 0.0, 0, 0, True
+    tally = _Tally()
     for inputs, targets in progress(loader, desc=desc):
         inputs, targets = move_to(inputs, device), targets.to(device)
         optimizer.zero_grad()
@@ -124,14 +143,8 @@ def train_epoch(
         if clip_grad is not None:
             nn.utils.clip_grad_norm_(model.parameters(), clip_grad)
         optimizer.step()
-        n = targets.shape[0]
-        total_loss += loss.item() * n
-        classification = classification and _is_classification(scores, targets)
-        correct += _correct(scores, targets)
-        seen += n
-    if seen == 0:
-        raise ValueError("The training loader yielded no batch: is the dataset empty?")
-    return total_loss / seen, (correct / seen if classification else math.nan)
+        tally.add(scores, targets, loss.item())
+    return tally.result("training")
 
 
 @torch.no_grad()
@@ -145,19 +158,13 @@ def evaluate(
 ) -> tuple[float, float]:
     """Return (mean loss, accuracy) of ``model`` on ``loader`` without training it."""
     model.eval()
-    total_loss, correct, seen, classification = 0.0, 0, 0, True
+    tally = _Tally()
     for inputs, targets in progress(loader, desc=desc):
         inputs, targets = move_to(inputs, device), targets.to(device)
         scores = model(inputs)
         _check_scores(scores, targets)
-        n = targets.shape[0]
-        total_loss += loss_fn(scores, targets).item() * n
-        classification = classification and _is_classification(scores, targets)
-        correct += _correct(scores, targets)
-        seen += n
-    if seen == 0:
-        raise ValueError("The evaluation loader yielded no batch: is the dataset empty?")
-    return total_loss / seen, (correct / seen if classification else math.nan)
+        tally.add(scores, targets, loss_fn(scores, targets).item())
+    return tally.result("evaluation")
 
 
 @torch.no_grad()

@@ -3,11 +3,18 @@
 #   make test   lint, unit + integration tests, every notebook in fast mode,
 #               the strict book build and a real-browser check of the site
 #   make full   re-execute every notebook at full scale, rewriting its outputs
+#   make assignments              student + autograder versions of every chapter's exercises
+#   make grade SUBMISSIONS=<dir>  grade every submitted notebook in <dir>
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# otter-grader pins wrapt<2: the grading tools get an environment of their own.
+GVENV  := .venv-grade
+GBIN   := $(GVENV)/bin
+GSTAMP := $(GVENV)/.installed
+TIMEOUT ?= 600
 
 # The data mirror: CI and developers use ../shared/data when it is there.
 ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
@@ -16,7 +23,7 @@ ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: env book test lint unit notebooks site browser full clean
+.PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading clean
 
 env: $(STAMP)
 
@@ -30,14 +37,39 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-book: $(STAMP)
+$(GSTAMP): requirements.txt requirements-grading.txt pyproject.toml
+	$(PYTHON) -m venv $(GVENV)
+	$(GBIN)/python -m pip install -q --upgrade pip
+	$(GBIN)/python -m pip install -q torch==2.13.0
+	$(GBIN)/python -m pip install -q -r requirements-grading.txt
+	$(GBIN)/python -m pip install -q --no-deps -e .
+	touch $(GSTAMP)
+
+grade-env: $(GSTAMP)
+
+# The site also serves each student notebook, at assignments/<chapter>/<name>.ipynb.
+book: $(STAMP) assignments
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+	for d in _build/assignments/*/student; do \
+	  ch=$$(basename $$(dirname $$d)); mkdir -p _build/html/assignments/$$ch; \
+	  cp $$d/*.ipynb _build/html/assignments/$$ch/; done
+
+assignments: $(GSTAMP)
+	$(GBIN)/python tools/assignments.py --out _build/assignments
+
+grade: $(GSTAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb files>"; exit 2; }
+	@test -d _build/assignments || $(MAKE) assignments
+	$(GBIN)/python tools/grade.py "$(SUBMISSIONS)" --assignments _build/assignments --out _build/grades --timeout $(TIMEOUT)
+
+grading: $(GSTAMP)
+	$(GBIN)/python -m pytest tests/grading -q -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check rnnlib tests tools chapters _ext
+	$(BIN)/ruff check rnnlib tests tools chapters exercises _ext
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider --cov=rnnlib --cov-report=term-missing:skip-covered --cov-fail-under=90
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/grading --cov=rnnlib --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 notebooks: $(STAMP)
 	RNNLIB_FAST=1 RNNLIB_PROGRESS=0 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=900 chapters
@@ -51,7 +83,7 @@ browser:
 site: book browser
 	$(BIN)/python tools/check_site.py --html _build/html
 
-test: lint unit notebooks site
+test: lint unit notebooks grading site
 
 full: $(STAMP)
 	env -u RNNLIB_FAST $(BIN)/python tools/run_notebooks.py

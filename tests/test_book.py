@@ -92,3 +92,30 @@ def test_notebook_metadata_is_clean(path: Path) -> None:
     assert "widgets" not in nb["metadata"]
     noisy = [i for i, c in enumerate(nb["cells"]) if "execution" in c.get("metadata", {})]
     assert not noisy, f"{path.name}: cells {noisy} carry execution timestamps; run tools/run_notebooks.py"
+
+
+def exercise_masters() -> dict[str, Path]:
+    """chapter folder name -> its otter master notebook."""
+    return {p.parent.name: p for p in sorted((ROOT / "exercises").glob("*/*.ipynb"))}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapter_links_its_exercises_in_colab_and_for_download(path: Path) -> None:
+    chapter = path.parent.name
+    masters = exercise_masters()
+    assert chapter in masters, f"{chapter} has no exercises: add exercises/{chapter}/<name>.ipynb"
+    site_path = f"assignments/{chapter}/{masters[chapter].name}"
+    repo = CONFIG["repository"]["url"]
+    colab = f"https://colab.research.google.com/github/{repo.removeprefix('https://github.com/')}"
+    expected = f"{colab}/blob/{CONFIG['course']['site_branch']}/{site_path}"
+    text = "".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    assert f'href="{expected}"' in text, f"{path.name}: no Colab badge linking {expected}"
+    assert f'href="../../{site_path}" download' in text, f"{path.name}: no download link to {site_path}"
+
+
+@pytest.mark.parametrize("master", sorted(exercise_masters().values()), ids=lambda p: p.parent.name)
+def test_exercise_master_installs_rnnlib_from_the_configured_repository(master: Path) -> None:
+    repo = CONFIG["repository"]
+    expected = f'"rnnlib @ git+{repo["url"]}@{repo["branch"]}"'
+    setup = next("".join(c["source"]) for c in load(master)["cells"] if c["cell_type"] == "code")
+    assert "google.colab" in setup and "otter-grader" in setup and expected in setup

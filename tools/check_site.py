@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import json
 import os
 import sys
 import threading
@@ -175,9 +176,16 @@ JS_H1 = """() => {
   return (copy.textContent || '').replace(/\\s+/g, ' ').trim();
 }"""
 
-JS_LINKS_WITH_PREFIX = """(prefix) => Array.from(document.querySelectorAll('a[href]'))
+# Launch links live in the page header, outside the article (exercise badges are inside it).
+JS_LINKS_WITH_PREFIX = """([prefix, article]) => Array.from(document.querySelectorAll('a[href]'))
+  .filter((a) => !a.closest(article))
   .map((a) => a.getAttribute('href'))
   .filter((h) => h.startsWith(prefix))"""
+
+# Links in the article to notebooks: Colab badges and downloads (absolute URLs).
+JS_ARTICLE_NOTEBOOK_LINKS = """(article) => Array.from(document.querySelectorAll(article + ' a[href]'))
+  .map((a) => a.href)
+  .filter((h) => h.split('#')[0].endsWith('.ipynb'))"""
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,6 +299,19 @@ def expected_colab_prefix(config_path: Path) -> tuple[str, str]:
     return link_prefix, f"{link_prefix}{owner}/{repo}/blob/{branch}/{path_to_book}"
 
 
+def exercise_colab_prefix(config_path: Path) -> str:
+    """Prefix of the Colab URLs of exercise notebooks, which are served by the published site.
+
+    ``{colab}/github/{owner}/{repo}/blob/{course.site_branch}/`` followed by the notebook's
+    path in the built site (``course.site_branch`` defaults to ``gh-pages``).
+    """
+    link_prefix, launch_prefix = expected_colab_prefix(config_path)
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    site_branch = str((config.get("course") or {}).get("site_branch") or "gh-pages").strip()
+    owner_repo = launch_prefix.removeprefix(link_prefix).split("/blob/")[0]
+    return f"{link_prefix}{owner_repo}/blob/{site_branch}/"
+
+
 # --------------------------------------------------------------------------------------------
 # Static server and browser
 
@@ -360,6 +381,7 @@ class PageChecker:
         colab_link_prefix: str,
         colab_expected_prefix: str,
         screenshots: Path | None,
+        exercise_prefix: str = "",
     ) -> None:
         self.browser = browser
         self.html_dir = html_dir
@@ -368,6 +390,7 @@ class PageChecker:
         self.colab_link_prefix = colab_link_prefix
         self.colab_expected_prefix = colab_expected_prefix
         self.screenshots = screenshots
+        self.exercise_prefix = exercise_prefix
 
     def check(self, spec: PageSpec) -> PageResult:
         result = PageResult(spec)
@@ -491,7 +514,7 @@ class PageChecker:
         # Colab launch link of a notebook page
         if spec.is_notebook:
             expected = f"{self.colab_expected_prefix}{spec.docname}.ipynb"
-            links = sorted(set(page.evaluate(JS_LINKS_WITH_PREFIX, self.colab_link_prefix)))
+            links = sorted(set(page.evaluate(JS_LINKS_WITH_PREFIX, [self.colab_link_prefix, article])))
             if not links:
                 result.problems.append(f"no Colab launch link (expected {expected})")
             for link in links:
@@ -500,10 +523,48 @@ class PageChecker:
             if links == [expected]:
                 result.notes.append("Colab link OK")
 
+        # Exercise notebooks linked from the article: each must be served by this site, be a
+        # notebook, and hold no solution; a Colab badge must open the published copy of it.
+        for link in sorted(set(page.evaluate(JS_ARTICLE_NOTEBOOK_LINKS, article))):
+            if link.startswith(self.colab_link_prefix):
+                if not self.exercise_prefix or not link.startswith(self.exercise_prefix):
+                    result.problems.append(
+                        f"exercise Colab link {link} does not start with {self.exercise_prefix}"
+                    )
+                    continue
+                local = self.base_url + link.removeprefix(self.exercise_prefix)
+            elif _is_local(link):
+                local = link
+            else:
+                result.problems.append(f"notebook link to another site: {link}")
+                continue
+            problem = self._notebook_problem(page, local)
+            if problem:
+                result.problems.append(f"{link}: {problem}")
+            else:
+                result.notes.append(f"notebook link OK: {local.removeprefix(self.base_url)}")
+
         if self.screenshots is not None:
             shot = self.screenshots / (spec.docname.replace("/", "__") + ".png")
             page.screenshot(path=str(shot), full_page=True)
             result.notes.append(f"screenshot {shot}")
+
+    @staticmethod
+    def _notebook_problem(page: Page, url: str) -> str | None:
+        """Why ``url`` is not a servable, solution-free notebook (None if it is fine)."""
+        response = page.request.get(url, timeout=10_000)
+        if response.status != 200:
+            return f"not served by the site (HTTP {response.status})"
+        text = response.text()
+        try:
+            notebook = json.loads(text)
+        except ValueError:
+            return "not a JSON notebook"
+        if "cells" not in notebook:
+            return "not a notebook (no cells)"
+        if "BEGIN SOLUTION" in text:
+            return "contains solutions"
+        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,10 +596,11 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"{args.toc}: no pages")
         try:
             colab_link_prefix, colab_expected_prefix = expected_colab_prefix(args.config)
+            exercise_prefix = exercise_colab_prefix(args.config)
         except ValueError:
             if any(p.is_notebook for p in pages):
                 raise  # the Colab links of the notebooks cannot be checked without it
-            colab_link_prefix = colab_expected_prefix = ""
+            colab_link_prefix = colab_expected_prefix = exercise_prefix = ""
         chromium = find_chromium()
         if args.screenshots is not None:
             args.screenshots.mkdir(parents=True, exist_ok=True)
@@ -568,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
                     colab_link_prefix,
                     colab_expected_prefix,
                     args.screenshots,
+                    exercise_prefix,
                 )
                 for spec in pages:
                     result = checker.check(spec)

@@ -29,21 +29,21 @@ env: $(STAMP)
 
 # torch==2.13.0 first: a CPU build that satisfies requirements.txt's range, so pip
 # does not fetch a multi-GB CUDA build for the range.
+# $(call venv,DIR,REQUIREMENTS): a virtual environment with torch, the requirements and rnnlib.
+define venv
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install -q --upgrade pip
+	$(1)/bin/python -m pip install -q torch==2.13.0
+	$(1)/bin/python -m pip install -q -r $(2)
+	$(1)/bin/python -m pip install -q --no-deps -e .
+	touch $(1)/.installed
+endef
+
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
-	touch $(STAMP)
+	$(call venv,$(VENV),requirements-dev.txt)
 
 $(GSTAMP): requirements.txt requirements-grading.txt pyproject.toml
-	$(PYTHON) -m venv $(GVENV)
-	$(GBIN)/python -m pip install -q --upgrade pip
-	$(GBIN)/python -m pip install -q torch==2.13.0
-	$(GBIN)/python -m pip install -q -r requirements-grading.txt
-	$(GBIN)/python -m pip install -q --no-deps -e .
-	touch $(GSTAMP)
+	$(call venv,$(GVENV),requirements-grading.txt)
 
 grade-env: $(GSTAMP)
 

@@ -1,0 +1,185 @@
+"""rnnlib.textnet: the lecture's TEXTnet / TEXTnetOrder2, their training loop, the catch-22
+parameter count and the gradient-by-distance measurement."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from rnnlib.textnet import (
+    GRUOneHotClassifier,
+    SequentialRunLog,
+    TEXTnet,
+    TEXTnetOrder2,
+    gradient_norms_by_distance,
+    gru_onehot_parameter_count,
+    scan_review,
+    train_one_review_at_a_time,
+)
+
+VOCAB = 12
+
+
+def one_hot_review(indices: list[int]) -> torch.Tensor:
+    return nn.functional.one_hot(torch.tensor(indices), VOCAB).float()
+
+
+def test_textnet_forward_matches_the_equations() -> None:
+    torch.manual_seed(0)
+    net = TEXTnet(VOCAB, 6).eval()
+    x, h = one_hot_review([3]), torch.randn(1, 6)
+    out, h_next = net(x, h)
+    c = torch.cat((x, h), dim=1)
+    middle = torch.relu(c @ net.combined_to_middle.weight.T + net.combined_to_middle.bias)
+    logits = middle @ net.middle_to_out.weight.T + net.middle_to_out.bias
+    torch.testing.assert_close(out, torch.log_softmax(logits, dim=1))
+    torch.testing.assert_close(h_next, c @ net.combined_to_hidden.weight.T + net.combined_to_hidden.bias)
+
+
+def test_textnet_order2_cell_is_sigmoid_of_the_new_hidden() -> None:
+    torch.manual_seed(1)
+    net = TEXTnetOrder2(VOCAB, 5).eval()
+    x, h, cell = one_hot_review([2]), torch.randn(1, 5), torch.rand(1, 5)
+    out, h_next, cell_next = net(x, h, cell)
+    c = torch.cat((x, h, cell), dim=1)
+    torch.testing.assert_close(h_next, c @ net.combined_to_hidden.weight.T + net.combined_to_hidden.bias)
+    torch.testing.assert_close(cell_next, torch.sigmoid(net.linear_for_cell(h_next)))
+    assert out.shape == (1, 2) and torch.allclose(out.exp().sum(), torch.tensor(1.0))
+
+
+def test_scan_review_textnet_is_the_word_loop_from_zero() -> None:
+    torch.manual_seed(2)
+    net = TEXTnet(VOCAB, 4).eval()
+    review = one_hot_review([1, 5, 7, 0])
+    h = torch.zeros(1, 4)
+    for word in review:
+        expected, h = net(word.unsqueeze(0), h)
+    torch.testing.assert_close(scan_review(net, review), expected)
+    torch.testing.assert_close(scan_review(net, review), scan_review(net, review))  # state reset
+
+
+def test_scan_review_order2_feeds_the_cell_from_two_steps_back() -> None:
+    torch.manual_seed(3)
+    net = TEXTnetOrder2(VOCAB, 4).eval()
+    review = one_hot_review([1, 5, 7, 0, 3])
+    h, cells = torch.zeros(1, 4), []
+    for t, word in enumerate(review):
+        older = cells[t - 2] if t >= 2 else torch.zeros(1, 4)
+        expected, h, cell = net(word.unsqueeze(0), h, older)
+        cells.append(cell)
+    torch.testing.assert_close(scan_review(net, review), expected)
+
+
+@pytest.mark.parametrize("shape", [(0, VOCAB), (3, VOCAB + 1), (VOCAB,)])
+def test_scan_review_rejects_bad_shapes(shape: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match=r"one-hot review of shape \(words >= 1, 12\).*vocabulary"):
+        scan_review(TEXTnet(VOCAB, 3), torch.zeros(shape))
+
+
+@pytest.mark.parametrize("cls", [TEXTnet, TEXTnetOrder2, GRUOneHotClassifier])
+def test_constructors_reject_zero_sizes(cls: type) -> None:
+    with pytest.raises(ValueError, match="hidden_size=0: must be at least 1"):
+        cls(VOCAB, 0)
+
+
+def toy_reviews() -> list[tuple[torch.Tensor, int]]:
+    """Sentiment decided by the last word: index 1 positive, index 2 negative."""
+    gen = torch.Generator().manual_seed(0)
+    data = []
+    for i in range(40):
+        body = torch.randint(3, VOCAB, (4,), generator=gen).tolist()
+        data.append((one_hot_review([*body, 1 if i % 2 else 2]), i % 2))
+    return data
+
+
+def test_train_one_review_at_a_time_learns_and_logs() -> None:
+    torch.manual_seed(4)
+    net = TEXTnet(VOCAB, 8)
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
+    logs = [train_one_review_at_a_time(net, toy_reviews(), optimizer, record_every=20) for _ in range(5)]
+    assert all(isinstance(log, SequentialRunLog) and len(log.losses) == 2 for log in logs)
+    assert logs[-1].losses[-1] < 0.5 * logs[0].losses[0]
+    net.eval()
+    correct = sum(int(scan_review(net, r).argmax()) == s for r, s in toy_reviews())
+    assert correct == 40
+
+
+def test_train_one_review_at_a_time_updates_like_the_optimizer() -> None:
+    torch.manual_seed(5)
+    net = TEXTnetOrder2(VOCAB, 4)
+    net.dropout.p = 0.0  # training mode is on during the update: make both runs the same graph
+    reference = copy.deepcopy(net)
+    review, sentiment = toy_reviews()[0]
+    train_one_review_at_a_time(net, [(review, sentiment)], torch.optim.SGD(net.parameters(), lr=0.1))
+    nn.functional.nll_loss(scan_review(reference, review), torch.tensor([sentiment])).backward()
+    for p, ref in zip(net.parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(p.detach(), ref.detach() - 0.1 * ref.grad)
+
+
+def test_train_one_review_at_a_time_errors() -> None:
+    net = TEXTnet(VOCAB, 3)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="dataset is empty"):
+        train_one_review_at_a_time(net, [], opt)
+    with pytest.raises(ValueError, match="record_every=0"):
+        train_one_review_at_a_time(net, toy_reviews(), opt, record_every=0)
+
+
+@pytest.mark.parametrize(
+    ("vocab", "expected"), [(17_001, 28_480_002), (43_285, 68_852_226), (64_350, 101_208_066)]
+)
+def test_gru_parameter_count_reproduces_the_lecture_table(vocab: int, expected: int) -> None:
+    assert gru_onehot_parameter_count(vocab) == expected
+
+
+@pytest.mark.parametrize(("vocab", "hidden", "layers", "classes"), [(50, 16, 1, 2), (30, 8, 3, 5)])
+def test_gru_parameter_count_equals_torch(vocab: int, hidden: int, layers: int, classes: int) -> None:
+    gru, head = nn.GRU(vocab, hidden, num_layers=layers), nn.Linear(hidden, classes)
+    actual = sum(p.numel() for p in [*gru.parameters(), *head.parameters()])
+    assert gru_onehot_parameter_count(vocab, hidden, layers, classes) == actual
+
+
+def test_gru_parameter_count_rejects_zero() -> None:
+    with pytest.raises(ValueError, match="vocab_size=0"):
+        gru_onehot_parameter_count(0)
+
+
+def test_gru_one_hot_classifier_reads_the_last_state() -> None:
+    torch.manual_seed(6)
+    model = GRUOneHotClassifier(VOCAB, 5)
+    review = one_hot_review([4, 2, 9])
+    out, _ = model.gru(review.unsqueeze(0))
+    expected = torch.log_softmax(model.head(out[:, -1]), dim=1)
+    torch.testing.assert_close(model(review), expected)
+
+
+def test_gradient_norms_by_distance_averages_per_distance() -> None:
+    torch.manual_seed(7)
+    model = GRUOneHotClassifier(VOCAB, 5)
+    reviews = [(one_hot_review([1, 2, 3]), 0), (one_hot_review([4, 5]), 1)]
+    norms = gradient_norms_by_distance(model, reviews, max_distance=4)
+    # By hand: per review, gradient of the loss w.r.t. the inputs, read from the end.
+    expected_sum, expected_n = torch.zeros(4, dtype=torch.float64), torch.zeros(4, dtype=torch.float64)
+    for review, sentiment in reviews:
+        x = review.clone().requires_grad_(True)
+        nn.functional.nll_loss(model(x), torch.tensor([sentiment])).backward()
+        per_word = x.grad.norm(dim=1).flip(0).double()
+        expected_sum[: len(per_word)] += per_word
+        expected_n[: len(per_word)] += 1
+    torch.testing.assert_close(norms[:3], expected_sum[:3] / expected_n[:3])
+    assert torch.isnan(norms[3])
+
+
+def test_gradient_norms_textnet_and_errors() -> None:
+    torch.manual_seed(8)
+    net = TEXTnet(VOCAB, 4)
+    norms = gradient_norms_by_distance(net, toy_reviews()[:3], max_distance=5)
+    assert norms.shape == (5,) and torch.isfinite(norms).all() and (norms > 0).all()
+    assert net.training, "the model's mode is restored"
+    with pytest.raises(ValueError, match="max_distance=0"):
+        gradient_norms_by_distance(net, toy_reviews(), max_distance=0)
+    with pytest.raises(ValueError, match="No review given"):
+        gradient_norms_by_distance(net, [], max_distance=3)

@@ -75,7 +75,9 @@ def test_scan_review_order2_feeds_the_cell_from_two_steps_back() -> None:
 
 @pytest.mark.parametrize("shape", [(0, VOCAB), (3, VOCAB + 1), (VOCAB,)])
 def test_scan_review_rejects_bad_shapes(shape: tuple[int, ...]) -> None:
-    with pytest.raises(ValueError, match=r"one-hot review of shape \(words >= 1, 12\).*vocabulary"):
+    with pytest.raises(
+        ValueError, match=r"one-hot review of shape \(words >= 1, 12\) or word indices.*vocabulary"
+    ):
         scan_review(TEXTnet(VOCAB, 3), torch.zeros(shape))
 
 
@@ -183,3 +185,23 @@ def test_gradient_norms_textnet_and_errors() -> None:
         gradient_norms_by_distance(net, toy_reviews(), max_distance=0)
     with pytest.raises(ValueError, match="No review given"):
         gradient_norms_by_distance(net, [], max_distance=3)
+
+
+@pytest.mark.parametrize("cls", [TEXTnet, TEXTnetOrder2])
+def test_index_path_equals_the_one_hot_path_values_and_gradients(cls: type) -> None:
+    torch.manual_seed(9)
+    net = cls(VOCAB, 6).eval()
+    twin = copy.deepcopy(net)
+    indices = [4, 0, 11, 7, 7, 2]
+    a = scan_review(net, one_hot_review(indices))
+    b = scan_review(twin, torch.tensor(indices))
+    torch.testing.assert_close(a, b)
+    a[0, 1].backward()
+    b[0, 1].backward()
+    for p, q in zip(net.parameters(), twin.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, q.grad)
+
+
+def test_scan_review_rejects_float_indices() -> None:
+    with pytest.raises(ValueError, match="word indices of shape"):
+        scan_review(TEXTnet(VOCAB, 3), torch.tensor([1.0, 2.0]))

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -34,6 +35,7 @@ __all__ = [
     "TEXTnetOrder2",
     "gradient_norms_by_distance",
     "gru_onehot_parameter_count",
+    "predict_reviews",
     "scan_review",
     "train_one_review_at_a_time",
 ]
@@ -198,6 +200,24 @@ def train_one_review_at_a_time(
     if count == 0:
         raise ValueError("No review to train on: the dataset is empty.")
     return SequentialRunLog(record_every, losses, time.perf_counter() - start)
+
+
+@torch.no_grad()
+def predict_reviews(
+    model: TEXTnet | TEXTnetOrder2, reviews: Iterable[tuple[torch.Tensor, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(true sentiments, predicted sentiments) of ``(review, sentiment)`` pairs, dropout off."""
+    was_training = model.training
+    model.eval()
+    device = model.combined_to_hidden.weight.device
+    truth, predicted = [], []
+    for review, sentiment in reviews:
+        truth.append(int(sentiment))
+        predicted.append(int(scan_review(model, review.to(device)).argmax(dim=1)))
+    model.train(was_training)
+    if not truth:
+        raise ValueError("No review to predict: the dataset is empty.")
+    return np.asarray(truth), np.asarray(predicted)
 
 
 def gru_onehot_parameter_count(

@@ -16,6 +16,7 @@ from rnnlib.textnet import (
     TEXTnetOrder2,
     gradient_norms_by_distance,
     gru_onehot_parameter_count,
+    predict_reviews,
     scan_review,
     train_one_review_at_a_time,
 )
@@ -205,3 +206,18 @@ def test_index_path_equals_the_one_hot_path_values_and_gradients(cls: type) -> N
 def test_scan_review_rejects_float_indices() -> None:
     with pytest.raises(ValueError, match="word indices of shape"):
         scan_review(TEXTnet(VOCAB, 3), torch.tensor([1.0, 2.0]))
+
+
+def test_predict_reviews_is_argmax_of_the_scan_without_dropout() -> None:
+    torch.manual_seed(10)
+    net = TEXTnet(VOCAB, 4)
+    reviews = toy_reviews()[:6]
+    truth, predicted = predict_reviews(net, reviews)
+    assert truth.tolist() == [s for _, s in reviews]
+    net.eval()
+    assert predicted.tolist() == [int(scan_review(net, r).argmax()) for r, _ in reviews]
+    net.train()
+    predict_reviews(net, reviews)
+    assert net.training, "the model's mode is restored"
+    with pytest.raises(ValueError, match="dataset is empty"):
+        predict_reviews(net, [])

@@ -12,6 +12,8 @@ Modules, one job each:
 - :mod:`rnnlib.surnames` -- the surnames data: cleaning, splits, one-hot tensors;
 - :mod:`rnnlib.charrnn` -- the lecture's char-RNN and its manual SGD loop;
 - :mod:`rnnlib.classifiers` -- batched GRU classifiers and top-k prediction;
+- :mod:`rnnlib.sentiment` -- the Amazon reviews: parsing, DLStudio-style datasets and archives;
+- :mod:`rnnlib.textnet` -- the lecture's TEXTnet / TEXTnetOrder2 and vanishing-gradient tools;
 - :mod:`rnnlib.display` -- show rnnlib source code inside a chapter.
 """
 

@@ -15,6 +15,7 @@ import tarfile
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -64,7 +65,7 @@ def _close_figures() -> Iterator[None]:
 def _require_mirror() -> Path:
     if not REAL_MIRROR:
         message = (
-            f"{MIRROR_ENV} is not set, so the tests on the real surname data cannot run. "
+            f"{MIRROR_ENV} is not set, so the tests on the real datasets cannot run. "
             f"Set {MIRROR_ENV}=/path/to/shared/data."
         )
         if IN_CI:
@@ -80,6 +81,15 @@ def _require_mirror() -> Path:
 def mirror_root() -> Path:
     """The real data mirror (skip outside CI, fail in CI, when it is not configured)."""
     return _require_mirror()
+
+
+@contextmanager
+def using_mirror(root: Path) -> Iterator[None]:
+    """Read the real mirror, offline, inside a ``with`` block (for session-scoped fixtures)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(MIRROR_ENV, str(root))
+        mp.setenv("RNNLIB_OFFLINE", "1")
+        yield
 
 
 @pytest.fixture

@@ -69,6 +69,37 @@ def test_registry_lists_the_18_surname_files() -> None:
         assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256)
 
 
+def test_registry_lists_the_16_amazon_review_files() -> None:
+    balanced, unprocessed = REGISTRY["amazon_reviews"], REGISTRY["amazon_reviews_unprocessed"]
+    assert balanced.url.endswith("/~mdredze/datasets/sentiment/domain_sentiment_data.tar.gz")
+    assert unprocessed.url.endswith("/~mdredze/datasets/sentiment/unprocessed.tar.gz")
+    for dataset, folder, member_folder, categories in (
+        (
+            balanced,
+            "sorted_data_acl",
+            "sorted_data_acl",
+            {"books", "dvd", "electronics", "kitchen_&_housewares"},
+        ),
+        (unprocessed, "unprocessed_subset", "sorted_data", {"apparel", "automotive", "baby", "beauty"}),
+    ):
+        assert dataset.archive_format == "tar"
+        assert len(dataset.files) == 8
+        seen = set()
+        for entry in dataset.files:
+            match = re.fullmatch(
+                rf"amazon_multidomain_sentiment/{folder}/([a-z_&]+)/(positive|negative)\.review", entry.path
+            )
+            assert match, entry.path
+            seen.add(match.group(1))
+            assert entry.member == f"{member_folder}/{match.group(1)}/{match.group(2)}.review"
+            assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256)
+            # Only the unprocessed files, whose mirror copies carry an added <root> wrapper,
+            # accept other digests (those of the copy without the wrapper).
+            assert len(entry.alt_sha256) == (2 if dataset is unprocessed else 0)
+            assert all(re.fullmatch(r"[0-9a-f]{64}", d) and d != entry.sha256 for d in entry.alt_sha256)
+        assert seen == categories
+
+
 def test_get_dataset_default_and_custom_registry(toy: ToyFactory) -> None:
     assert get_dataset("names") is REGISTRY["names"]
     t = toy()
@@ -77,7 +108,9 @@ def test_get_dataset_default_and_custom_registry(toy: ToyFactory) -> None:
 
 def test_get_dataset_unknown_lists_known_ones() -> None:
     with pytest.raises(
-        UnknownDatasetError, match=r"Unknown dataset 'nmaes'\. Known datasets: names\..*spelling"
+        UnknownDatasetError,
+        match=r"Unknown dataset 'nmaes'\. Known datasets: amazon_reviews, amazon_reviews_unprocessed, "
+        r"names\..*spelling",
     ):
         get_dataset("nmaes")
 
@@ -344,7 +377,7 @@ def test_fetch_file_unknown_dataset_and_file(toy: ToyFactory) -> None:
         fetch_file("names", "names/Arabic.txt", registry=t.registry)
     with pytest.raises(UnknownDatasetError, match=r"no file 'toy/x\.txt'\. Its files are: toy/alpha\.txt"):
         fetch_file("toy", "toy/x.txt", registry=t.registry)
-    with pytest.raises(UnknownDatasetError, match=r"Known datasets: names"):
+    with pytest.raises(UnknownDatasetError, match=r"Known datasets: amazon_reviews, .*names"):
         fetch("nope")
 
 
@@ -430,3 +463,67 @@ def test_bad_archive_is_downloaded_again_once_the_server_is_fixed(
     path = fetch_file("toy", ALPHA, registry=t.registry)
     assert path.read_bytes() == TOY_FILES[ALPHA]
     assert t.server.requests == ["/toy.zip", "/toy.zip"]
+
+
+# --------------------------------------------------------------------------- alt_sha256
+
+
+def with_alternatives(t: Toy, *, sha256: str, alt: tuple[str, ...]) -> dict[str, data.Dataset]:
+    """The toy registry with ALPHA's digest and accepted alternatives replaced."""
+    files = tuple(
+        dataclasses.replace(f, sha256=sha256, alt_sha256=alt) if f.path == ALPHA else f
+        for f in t.dataset.files
+    )
+    return {"toy": dataclasses.replace(t.dataset, files=files)}
+
+
+def test_data_file_accepts_its_digest_and_alternatives() -> None:
+    entry = DataFile("x", "a" * 64, "m", alt_sha256=("b" * 64, "c" * 64))
+    assert entry.accepts("a" * 64) and entry.accepts("b" * 64) and entry.accepts("c" * 64)
+    assert not entry.accepts("d" * 64)
+    assert DataFile("x", "a" * 64, "m").alt_sha256 == ()
+    assert not DataFile("x", "a" * 64, "m").accepts("b" * 64)
+
+
+def test_alt_sha256_is_accepted_from_mirror_cache_and_download(
+    toy: ToyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy()
+    registry = with_alternatives(t, sha256="0" * 64, alt=("1" * 64, sha256_bytes(TOY_FILES[ALPHA])))
+    mirror = tmp_path / "mirror"
+    write_tree(mirror, TOY_FILES)
+    monkeypatch.setenv(MIRROR_ENV, str(mirror))
+    assert fetch_file("toy", ALPHA, registry=registry) == mirror / ALPHA
+
+    monkeypatch.delenv(MIRROR_ENV)
+    go_online(monkeypatch)
+    path = fetch_file("toy", ALPHA, registry=registry)  # download, verified against the alternative
+    assert path == cache_dir() / ALPHA and path.read_bytes() == TOY_FILES[ALPHA]
+    assert t.server.requests == ["/toy.zip"]
+    assert fetch_file("toy", ALPHA, registry=registry) == path  # cache hit, not removed
+    assert t.server.requests == ["/toy.zip"]
+
+
+def test_alt_sha256_mismatch_lists_every_accepted_digest(
+    toy: ToyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy()
+    registry = with_alternatives(t, sha256="0" * 64, alt=("1" * 64, "2" * 64))
+    mirror = tmp_path / "mirror"
+    write_tree(mirror, TOY_FILES)
+    monkeypatch.setenv(MIRROR_ENV, str(mirror))
+    with pytest.raises(ChecksumError) as info:
+        fetch_file("toy", ALPHA, registry=registry)
+    message = str(info.value)
+    assert f"has SHA-256 {sha256_bytes(TOY_FILES[ALPHA])}" in message
+    assert f"expected {'0' * 64} (or one of {'1' * 64}, {'2' * 64})" in message
+    assert "Fix: replace it with the original file" in message
+
+
+def test_cached_file_matching_no_accepted_digest_is_removed(toy: ToyFactory) -> None:
+    t = toy()
+    registry = with_alternatives(t, sha256="0" * 64, alt=("1" * 64,))
+    write_tree(cache_dir(), TOY_FILES)
+    with pytest.raises(DataUnavailableError, match=r"had a wrong checksum and was removed"):
+        fetch_file("toy", ALPHA, registry=registry)
+    assert not (cache_dir() / ALPHA).exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import using_mirror
 
 from rnnlib.classifiers import GRUClassifier
 from rnnlib.data import REGISTRY, fetch, sha256_of
@@ -39,9 +40,7 @@ LANGUAGES = [
 
 @pytest.fixture(scope="session")
 def names_corpus(mirror_root: Path) -> SurnameCorpus:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RNNLIB_DATA_MIRROR", str(mirror_root))
-        mp.setenv("RNNLIB_OFFLINE", "1")
+    with using_mirror(mirror_root):
         return load_surnames()
 
 

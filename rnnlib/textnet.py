@@ -273,7 +273,8 @@ def gradient_norms_by_distance(
     sums = torch.zeros(max_distance, dtype=torch.float64)
     counts = torch.zeros(max_distance, dtype=torch.float64)
     for review, sentiment in reviews:
-        x = review.detach().clone().float().requires_grad_(True)
+        dtype = next(model.parameters()).dtype  # float64 models show gradients below 1e-38
+        x = review.detach().clone().to(dtype).requires_grad_(True)
         output = model(x) if isinstance(model, GRUOneHotClassifier) else scan_review(model, x)
         loss = nn.functional.nll_loss(output, torch.tensor([int(sentiment)], device=output.device))
         (grad,) = torch.autograd.grad(loss, x)

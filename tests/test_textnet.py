@@ -221,3 +221,10 @@ def test_predict_reviews_is_argmax_of_the_scan_without_dropout() -> None:
     assert net.training, "the model's mode is restored"
     with pytest.raises(ValueError, match="dataset is empty"):
         predict_reviews(net, [])
+
+
+def test_gradient_norms_follow_the_model_dtype() -> None:
+    torch.manual_seed(11)
+    net = TEXTnet(VOCAB, 4).double()
+    norms = gradient_norms_by_distance(net, toy_reviews()[:2], max_distance=3)
+    assert norms.dtype == torch.float64 and torch.isfinite(norms).all()

@@ -18,14 +18,15 @@ from grade import grade_folder
 from nbclient import NotebookClient
 from wrong_answers import WRONG_ANSWERS
 
-CHAPTER = "01_char_rnn"
+CHAPTER = "01_char_rnn"  # the chapter whose typical wrong answers are in wrong_answers.py
 NAME = "char_rnn_exercises"
+MASTERS = masters()
 
 
-def reference_submission(built: Path) -> nbformat.NotebookNode:
+def reference_submission(built: Path, chapter: str = CHAPTER, name: str = NAME) -> nbformat.NotebookNode:
     """The student notebook with every code cell taken from the solutions (a perfect student)."""
-    student = nbformat.read(built / CHAPTER / "student" / f"{NAME}.ipynb", as_version=4)
-    solved = nbformat.read(built / CHAPTER / "autograder" / f"{NAME}.ipynb", as_version=4)
+    student = nbformat.read(built / chapter / "student" / f"{name}.ipynb", as_version=4)
+    solved = nbformat.read(built / chapter / "autograder" / f"{name}.ipynb", as_version=4)
     solved_code = iter(c for c in solved.cells if c.cell_type == "code")
     for cell in student.cells:
         if cell.cell_type == "code" and "otter_public_tests" not in cell.metadata.get("tags", []):
@@ -56,11 +57,13 @@ def test_every_chapter_is_assigned(built: Path) -> None:
         assert len(questions) >= 4, "at least 4 auto-graded questions per chapter"
 
 
-def test_no_hidden_test_text_reaches_students(built: Path) -> None:
-    student_dir = built / CHAPTER / "student"
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.parent.name)
+def test_no_hidden_test_text_reaches_students(built: Path, master: Path) -> None:
+    chapter = master.parent.name
+    student_dir = built / chapter / "student"
     student_text = "\n".join(p.read_text(encoding="utf-8") for p in student_dir.rglob("*") if p.is_file())
     hidden_tests = 0
-    for test_file in (built / CHAPTER / "autograder" / "tests").glob("*.py"):
+    for test_file in (built / chapter / "autograder" / "tests").glob("*.py"):
         source = test_file.read_text(encoding="utf-8")
         for match in re.finditer(
             r"@test_case\(points=[^,]+, hidden=True[^)]*\)\n(def (\w+).*?)(?=\n@test_case|\Z)",
@@ -74,15 +77,15 @@ def test_no_hidden_test_text_reaches_students(built: Path) -> None:
             ]
             for line in body_lines:
                 assert line not in student_text, f"a hidden assertion is visible to students: {line}"
-    assert hidden_tests >= 8, "the hidden tests were not found: did the test-file format change?"
-    assert "BEGIN SOLUTION" not in student_text and "macro_accuracy(cm)" in student_text
+    assert hidden_tests >= 4, "the hidden tests were not found: did the test-file format change?"
+    assert "BEGIN SOLUTION" not in student_text and "grader.check(" in student_text
 
 
-def run_in_fresh_dir(nb: nbformat.NotebookNode, tmp_path: Path) -> nbformat.NotebookNode:
+def run_in_fresh_dir(nb: nbformat.NotebookNode, tmp_path: Path, name: str) -> nbformat.NotebookNode:
     """Execute a notebook alone in an empty folder, as on Colab, and return it executed."""
     workdir = tmp_path / "colab"
     workdir.mkdir()
-    path = write(nb, workdir / f"{NAME}.ipynb")
+    path = write(nb, workdir / f"{name}.ipynb")
     NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
     ).execute()
@@ -99,17 +102,26 @@ def check_outputs(nb: nbformat.NotebookNode) -> dict[str, str]:
     return out
 
 
-def test_student_notebook_alone_runs_and_public_tests_reach_it(built: Path, tmp_path: Path) -> None:
-    student = nbformat.read(built / CHAPTER / "student" / f"{NAME}.ipynb", as_version=4)
-    checks = check_outputs(run_in_fresh_dir(student, tmp_path))
-    assert set(checks) == {"q1", "q2", "q3", "q4", "q5"}
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.parent.name)
+def test_student_notebook_alone_runs_and_public_tests_reach_it(
+    built: Path, tmp_path: Path, master: Path
+) -> None:
+    chapter, name = master.parent.name, master.stem
+    student = nbformat.read(built / chapter / "student" / f"{name}.ipynb", as_version=4)
+    checks = check_outputs(run_in_fresh_dir(student, tmp_path, name))
+    questions = json.loads((built / chapter / "autograder" / "questions.json").read_text())
+    assert set(checks) == set(questions)
     for q, text in checks.items():
         assert "failed" in text.lower() or "error" in text.lower(), f"{q}: the empty stub passed its checks"
     assert (tmp_path / "colab" / "tests" / "q1.py").exists(), "the public tests were not written"
 
 
-def test_solved_student_notebook_passes_its_public_checks_alone(built: Path, tmp_path: Path) -> None:
-    checks = check_outputs(run_in_fresh_dir(reference_submission(built), tmp_path))
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.parent.name)
+def test_solved_student_notebook_passes_its_public_checks_alone(
+    built: Path, tmp_path: Path, master: Path
+) -> None:
+    chapter, name = master.parent.name, master.stem
+    checks = check_outputs(run_in_fresh_dir(reference_submission(built, chapter, name), tmp_path, name))
     assert checks and all("passed" in text for text in checks.values()), checks
 
 
@@ -189,3 +201,25 @@ def test_reports_are_written(graded: dict) -> None:
     assert "reference,char_rnn_exercises,q4,4,4,ok" in rows
     summary = (graded["out"] / "summary.md").read_text()
     assert "| reference |" in summary and "15/15" in summary
+
+
+@pytest.fixture(scope="module")
+def graded_every_chapter(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The reference solutions and the untouched notebook of every chapter, graded in one batch."""
+    subs = tmp_path_factory.mktemp("every_chapter")
+    for master in MASTERS:
+        chapter, name = master.parent.name, master.stem
+        write(reference_submission(built, chapter, name), subs / f"{chapter}-reference.ipynb")
+        shutil.copy(built / chapter / "student" / f"{name}.ipynb", subs / f"{chapter}-untouched.ipynb")
+    results = grade_folder(subs, built, tmp_path_factory.mktemp("every_chapter_grades"), timeout=120)
+    return {r.student: r for r in results}
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.parent.name)
+def test_every_chapter_reference_full_marks_and_untouched_zero(
+    graded_every_chapter: dict, master: Path
+) -> None:
+    reference = graded_every_chapter[f"{master.parent.name}-reference"]
+    untouched = graded_every_chapter[f"{master.parent.name}-untouched"]
+    assert reference.status == "ok" and reference.points == reference.possible > 0
+    assert untouched.status == "ok" and untouched.points == 0 and untouched.possible == reference.possible

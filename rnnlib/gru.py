@@ -36,13 +36,24 @@ __all__ = ["GRU", "GRUCell", "gru_layer_parameter_count"]
 class GRUCell(nn.Module):
     """One GRU step for a batch: ``(x (batch, input_size), h (batch, hidden_size)) -> h'``."""
 
-    def __init__(self, input_size: int, hidden_size: int, *, convention: Convention = "lecture") -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        *,
+        convention: Convention = "lecture",
+        swap_activations: bool = False,
+    ) -> None:
+        """``swap_activations=True`` uses tanh for the gates and σ for the candidate (an experiment)."""
         super().__init__()
         if min(input_size, hidden_size) < 1:
             raise ValueError(f"input_size={input_size}, hidden_size={hidden_size}: both must be at least 1.")
         if convention not in ("lecture", "pytorch"):
             raise ValueError(f"convention={convention!r}: use 'lecture' or 'pytorch'.")
         self.input_size, self.hidden_size, self.convention = input_size, hidden_size, convention
+        self.gate, self.squash = (
+            (torch.tanh, torch.sigmoid) if swap_activations else (torch.sigmoid, torch.tanh)
+        )
         self.weight_ih = nn.Parameter(torch.empty(3 * hidden_size, input_size))
         self.weight_hh = nn.Parameter(torch.empty(3 * hidden_size, hidden_size))
         self.bias_ih = nn.Parameter(torch.empty(3 * hidden_size))
@@ -60,15 +71,15 @@ class GRUCell(nn.Module):
         gi = x @ self.weight_ih.T + self.bias_ih
         w_r, w_z, w_n = gi.chunk(3, dim=1)
         u_r, u_z, _ = (h @ self.weight_hh.T + self.bias_hh).chunk(3, dim=1)
-        r = torch.sigmoid(w_r + u_r)
-        z = torch.sigmoid(w_z + u_z)
+        r = self.gate(w_r + u_r)
+        z = self.gate(w_z + u_z)
         u_n_weight = self.weight_hh[2 * self.hidden_size :]
         b_hn = self.bias_hh[2 * self.hidden_size :]
         if self.convention == "lecture":
-            n = torch.tanh(w_n + (r * h) @ u_n_weight.T + b_hn)
+            n = self.squash(w_n + (r * h) @ u_n_weight.T + b_hn)
             h_new = (1 - z) * h + z * n
         else:
-            n = torch.tanh(w_n + r * (h @ u_n_weight.T + b_hn))
+            n = self.squash(w_n + r * (h @ u_n_weight.T + b_hn))
             h_new = (1 - z) * n + z * h
         return h_new, {"r": r, "z": z, "n": n}
 
@@ -82,14 +93,25 @@ class GRU(nn.Module):
     """
 
     def __init__(
-        self, input_size: int, hidden_size: int, num_layers: int = 1, *, convention: Convention = "lecture"
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        *,
+        convention: Convention = "lecture",
+        swap_activations: bool = False,
     ) -> None:
         super().__init__()
         if num_layers < 1:
             raise ValueError(f"num_layers={num_layers}: must be at least 1.")
         self.hidden_size, self.num_layers = hidden_size, num_layers
         self.cells = nn.ModuleList(
-            GRUCell(input_size if i == 0 else hidden_size, hidden_size, convention=convention)
+            GRUCell(
+                input_size if i == 0 else hidden_size,
+                hidden_size,
+                convention=convention,
+                swap_activations=swap_activations,
+            )
             for i in range(num_layers)
         )
 

@@ -116,3 +116,18 @@ def test_parameter_count_matches_nn_gru_and_our_layers() -> None:
 def test_bad_inputs(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_swapped_activations_use_tanh_gates_and_a_sigmoid_candidate() -> None:
+    torch.manual_seed(4)
+    swapped = GRUCell(3, 2, swap_activations=True).double()
+    x, h = torch.randn(5, 3, dtype=torch.float64), torch.randn(5, 2, dtype=torch.float64)
+    W_r, _, W_n = swapped.weight_ih.detach().chunk(3)
+    U_r, _, U_n = swapped.weight_hh.detach().chunk(3)
+    b_ir, _, b_in = swapped.bias_ih.detach().chunk(3)
+    b_hr, _, b_hn = swapped.bias_hh.detach().chunk(3)
+    _, gates = swapped(x, h)
+    r = torch.tanh(x @ W_r.T + b_ir + h @ U_r.T + b_hr)
+    torch.testing.assert_close(gates["r"], r)
+    torch.testing.assert_close(gates["n"], sigmoid_by_hand(x @ W_n.T + b_in + (r * h) @ U_n.T + b_hn))
+    assert all(c.gate is torch.tanh for c in GRU(3, 2, 2, swap_activations=True).cells)

@@ -13,22 +13,33 @@ def sigmoid_by_hand(v: torch.Tensor) -> torch.Tensor:
     return 1 / (1 + torch.exp(-v))
 
 
+def preactivations(cell: GRUCell, x: torch.Tensor, h: torch.Tensor) -> dict[str, object]:
+    """By hand, from the stacked weights: the r and z pre-activations, and the candidate's
+    pre-activation as a function of the reset gate (lecture convention: r applied to h)."""
+    W_r, W_z, W_n = cell.weight_ih.detach().chunk(3)
+    U_r, U_z, U_n = cell.weight_hh.detach().chunk(3)
+    b_ir, b_iz, b_in = cell.bias_ih.detach().chunk(3)
+    b_hr, b_hz, b_hn = cell.bias_hh.detach().chunk(3)
+    return {
+        "r": x @ W_r.T + b_ir + h @ U_r.T + b_hr,
+        "z": x @ W_z.T + b_iz + h @ U_z.T + b_hz,
+        "n_lecture": lambda r: x @ W_n.T + b_in + (r * h) @ U_n.T + b_hn,
+        "n_pytorch": lambda r: x @ W_n.T + b_in + r * (h @ U_n.T + b_hn),
+    }
+
+
 @pytest.mark.parametrize("convention", ["lecture", "pytorch"])
 def test_cell_matches_the_equations(convention: str) -> None:
     torch.manual_seed(0)
     cell = GRUCell(4, 3, convention=convention).double()
     x, h = torch.randn(2, 4, dtype=torch.float64), torch.randn(2, 3, dtype=torch.float64)
-    W_r, W_z, W_n = cell.weight_ih.detach().chunk(3)
-    U_r, U_z, U_n = cell.weight_hh.detach().chunk(3)
-    b_ir, b_iz, b_in = cell.bias_ih.detach().chunk(3)
-    b_hr, b_hz, b_hn = cell.bias_hh.detach().chunk(3)
-    r = sigmoid_by_hand(x @ W_r.T + b_ir + h @ U_r.T + b_hr)
-    z = sigmoid_by_hand(x @ W_z.T + b_iz + h @ U_z.T + b_hz)
+    pre = preactivations(cell, x, h)
+    r, z = sigmoid_by_hand(pre["r"]), sigmoid_by_hand(pre["z"])
     if convention == "lecture":
-        n = torch.tanh(x @ W_n.T + b_in + (r * h) @ U_n.T + b_hn)
+        n = torch.tanh(pre["n_lecture"](r))
         expected = (1 - z) * h + z * n
     else:
-        n = torch.tanh(x @ W_n.T + b_in + r * (h @ U_n.T + b_hn))
+        n = torch.tanh(pre["n_pytorch"](r))
         expected = (1 - z) * n + z * h
     h_new, gates = cell(x, h)
     torch.testing.assert_close(h_new, expected)
@@ -122,12 +133,10 @@ def test_swapped_activations_use_tanh_gates_and_a_sigmoid_candidate() -> None:
     torch.manual_seed(4)
     swapped = GRUCell(3, 2, swap_activations=True).double()
     x, h = torch.randn(5, 3, dtype=torch.float64), torch.randn(5, 2, dtype=torch.float64)
-    W_r, _, W_n = swapped.weight_ih.detach().chunk(3)
-    U_r, _, U_n = swapped.weight_hh.detach().chunk(3)
-    b_ir, _, b_in = swapped.bias_ih.detach().chunk(3)
-    b_hr, _, b_hn = swapped.bias_hh.detach().chunk(3)
+    pre = preactivations(swapped, x, h)
     _, gates = swapped(x, h)
-    r = torch.tanh(x @ W_r.T + b_ir + h @ U_r.T + b_hr)
+    r = torch.tanh(pre["r"])
     torch.testing.assert_close(gates["r"], r)
-    torch.testing.assert_close(gates["n"], sigmoid_by_hand(x @ W_n.T + b_in + (r * h) @ U_n.T + b_hn))
+    torch.testing.assert_close(gates["z"], torch.tanh(pre["z"]))
+    torch.testing.assert_close(gates["n"], sigmoid_by_hand(pre["n_lecture"](r)))
     assert all(c.gate is torch.tanh for c in GRU(3, 2, 2, swap_activations=True).cells)

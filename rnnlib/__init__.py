@@ -14,6 +14,9 @@ Modules, one job each:
 - :mod:`rnnlib.classifiers` -- batched GRU classifiers and top-k prediction;
 - :mod:`rnnlib.sentiment` -- the Amazon reviews: parsing, DLStudio-style datasets and archives;
 - :mod:`rnnlib.textnet` -- the lecture's TEXTnet / TEXTnetOrder2 and vanishing-gradient tools;
+- :mod:`rnnlib.gru` -- a GRU cell and stacked GRU from scratch, in two conventions;
+- :mod:`rnnlib.gate_viz` -- gate traces of a sentiment GRU and their explorer;
+- :mod:`rnnlib.gru_api` -- ``torch.nn.GRU`` made explicit: shapes, stepping, directions, packing;
 - :mod:`rnnlib.display` -- show rnnlib source code inside a chapter.
 """
 

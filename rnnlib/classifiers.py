@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pack_sequence
 
+from .gru_api import final_features
 from .surnames import N_LETTERS, fold_to_ascii, line_to_indices
 
 __all__ = ["GRUClassifier", "NameClassifier", "count_parameters", "predict_language"]
@@ -70,9 +71,7 @@ class GRUClassifier(nn.Module):
                 raise ValueError(f"padded must be (batch, time, features), got {tuple(padded.shape)}.")
             inputs = pack_padded_sequence(padded, lengths.cpu(), batch_first=True, enforce_sorted=False)
         _, h_n = self.gru(inputs)  # (num_layers * directions, batch, hidden), in input order
-        last_layer = h_n[-self.directions :]
-        features = torch.cat(list(last_layer), dim=1)
-        return self.head(self.dropout(features))
+        return self.head(self.dropout(final_features(self.gru, h_n)))
 
     @torch.no_grad()
     def classify(self, names: Sequence[str]) -> torch.Tensor:

@@ -16,11 +16,13 @@ import pytest
 from assignments import autograder_zip, masters
 from grade import grade_folder
 from nbclient import NotebookClient
-from wrong_answers import WRONG_ANSWERS
+from wrong_answers import CHAR_RNN, WRONG_ANSWERS
 
-CHAPTER = "01_char_rnn"  # the chapter whose typical wrong answers are in wrong_answers.py
+CHAPTER = CHAR_RNN  # the chapter whose submissions also test timeouts, crashes and garbage
 NAME = "char_rnn_exercises"
 MASTERS = masters()
+NAMES = {m.parent.name: m.stem for m in MASTERS}
+BANK_CHAPTERS = sorted({w.chapter for w in WRONG_ANSWERS})  # chapters with typical wrong answers
 
 
 def reference_submission(built: Path, chapter: str = CHAPTER, name: str = NAME) -> nbformat.NotebookNode:
@@ -127,14 +129,14 @@ def test_solved_student_notebook_passes_its_public_checks_alone(
 
 @pytest.fixture(scope="module")
 def graded(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """One grading batch with the reference, the untouched notebook, every wrong answer, a
-    submission that never ends, one that raises and a file that is not a notebook."""
+    """One grading batch with every wrong answer (edits of its chapter's reference solution), a
+    submission that never ends, one that raises and a file that is not a notebook. The
+    references and untouched notebooks are graded in `graded_every_chapter`."""
     subs = tmp_path_factory.mktemp("submissions")
-    reference = reference_submission(built)
-    write(reference, subs / "reference.ipynb")
-    shutil.copy(built / CHAPTER / "student" / f"{NAME}.ipynb", subs / "untouched.ipynb")
+    references = {ch: reference_submission(built, ch, NAMES[ch]) for ch in BANK_CHAPTERS}
+    reference = references[CHAPTER]
     for wrong in WRONG_ANSWERS:
-        write(edited(reference, wrong.old, wrong.new), subs / f"{wrong.name}.ipynb")
+        write(edited(references[wrong.chapter], wrong.old, wrong.new), subs / f"{wrong.name}.ipynb")
     write(
         edited(
             reference,
@@ -157,20 +159,10 @@ def graded(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"results": {r.student: r for r in results}, "out": out}
 
 
-def test_reference_scores_full_marks(graded: dict) -> None:
-    ref = graded["results"]["reference"]
-    assert ref.status == "ok" and ref.points == ref.possible == 15
-
-
-def test_untouched_notebook_scores_zero(graded: dict) -> None:
-    untouched = graded["results"]["untouched"]
-    assert untouched.status == "ok" and untouched.points == 0 and untouched.possible == 15
-
-
 @pytest.mark.parametrize("wrong", WRONG_ANSWERS, ids=lambda w: w.name)
 def test_wrong_answer_loses_points_on_its_question_only(graded: dict, wrong) -> None:
     result = graded["results"][wrong.name]
-    assert result.status == "ok"
+    assert result.status == "ok" and result.assignment == NAMES[wrong.chapter]
     for q, r in result.questions.items():
         if q == wrong.loses_on:
             assert r.points < r.possible, f"{wrong.name} kept all points on {q}"
@@ -195,12 +187,6 @@ def test_broken_file_is_graded_zero(graded: dict) -> None:
     assert garbage.points == 0 and garbage.status.startswith("error")
 
 
-def test_reports_are_written(graded: dict) -> None:
-    rows = (graded["out"] / "grades.csv").read_text().splitlines()
-    assert rows[0] == "student,assignment,question,points,total,status"
-    assert "reference,char_rnn_exercises,q4,4,4,ok" in rows
-    summary = (graded["out"] / "summary.md").read_text()
-    assert "| reference |" in summary and "15/15" in summary
 
 
 @pytest.fixture(scope="module")
@@ -211,15 +197,27 @@ def graded_every_chapter(built: Path, tmp_path_factory: pytest.TempPathFactory) 
         chapter, name = master.parent.name, master.stem
         write(reference_submission(built, chapter, name), subs / f"{chapter}-reference.ipynb")
         shutil.copy(built / chapter / "student" / f"{name}.ipynb", subs / f"{chapter}-untouched.ipynb")
-    results = grade_folder(subs, built, tmp_path_factory.mktemp("every_chapter_grades"), timeout=120)
-    return {r.student: r for r in results}
+    out = tmp_path_factory.mktemp("every_chapter_grades")
+    results = grade_folder(subs, built, out, timeout=120)
+    return {"results": {r.student: r for r in results}, "out": out}
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.parent.name)
 def test_every_chapter_reference_full_marks_and_untouched_zero(
-    graded_every_chapter: dict, master: Path
+    graded_every_chapter: dict, built: Path, master: Path
 ) -> None:
-    reference = graded_every_chapter[f"{master.parent.name}-reference"]
-    untouched = graded_every_chapter[f"{master.parent.name}-untouched"]
-    assert reference.status == "ok" and reference.points == reference.possible > 0
+    chapter = master.parent.name
+    reference = graded_every_chapter["results"][f"{chapter}-reference"]
+    untouched = graded_every_chapter["results"][f"{chapter}-untouched"]
+    questions = json.loads((built / chapter / "autograder" / "questions.json").read_text())
+    assert reference.status == "ok" and set(reference.questions) == set(questions)
+    assert reference.points == reference.possible == sum(questions.values()) > 0
     assert untouched.status == "ok" and untouched.points == 0 and untouched.possible == reference.possible
+
+
+def test_reports_are_written(graded_every_chapter: dict) -> None:
+    rows = (graded_every_chapter["out"] / "grades.csv").read_text().splitlines()
+    assert rows[0] == "student,assignment,question,points,total,status"
+    assert "01_char_rnn-reference,char_rnn_exercises,q4,4,4,ok" in rows
+    summary = (graded_every_chapter["out"] / "summary.md").read_text()
+    assert "| 01_char_rnn-reference |" in summary and "15/15" in summary

@@ -1,12 +1,16 @@
-"""Typical wrong submissions of the char-RNN exercises, as edits of the reference solution.
+"""Typical wrong submissions, as edits of a chapter's reference solution.
 
 Each entry names the submission, the exact text replaced in the reference solution, its
-replacement, and the one question on which it must lose points (and only there).
+replacement, the one question on which it must lose points (and only there), and the chapter
+whose exercises it edits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+CHAR_RNN = "01_char_rnn"
+GRU_API = "04_gru_api"
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,7 @@ class WrongAnswer:
     old: str
     new: str
     loses_on: str
+    chapter: str = CHAR_RNN
 
 
 WRONG_ANSWERS = [
@@ -58,5 +63,80 @@ def classify_name(model, name):
         "support = cm.sum(axis=1)",
         "support = cm.sum(axis=0)",
         "q5",
+    ),
+    # --- chapter 4, the nn.GRU API ----------------------------------------------------------
+    # batch_first applied to the hidden state too.
+    WrongAnswer(
+        "state_made_batch_first",
+        """    if batch_first:
+        return {"input": (batch, seq_len, input_size), "h0": state,""",
+        """    if batch_first:
+        state = (batch, num_layers * directions, hidden_size)
+        return {"input": (batch, seq_len, input_size), "h0": state,""",
+        "q2",
+        GRU_API,
+    ),
+    # The "stepping" loop is one whole-sequence call.
+    WrongAnswer(
+        "does_not_step",
+        """    time_axis = 1 if gru.batch_first else 0
+    outputs, state = [], h0""",
+        """    return gru(x, h0)
+    time_axis = 1 if gru.batch_first else 0
+    outputs, state = [], h0""",
+        "q3",
+        GRU_API,
+    ),
+    # Stepping along the batch axis of a batch_first GRU.
+    WrongAnswer(
+        "steps_along_axis_0",
+        "    time_axis = 1 if gru.batch_first else 0\n    outputs, state = [], h0",
+        "    time_axis = 0\n    outputs, state = [], h0",
+        "q3",
+        GRU_API,
+    ),
+    # The homework's bidirectional features: the output at the last time step.
+    WrongAnswer(
+        "homework_out_last_step",
+        """    if bidirectional:
+        return torch.cat([h_n[-2], h_n[-1]], dim=1)
+    return h_n[-1]""",
+        """    return output[:, -1]""",
+        "q4",
+        GRU_API,
+    ),
+    # The first layer's states instead of the last layer's.
+    WrongAnswer(
+        "first_layer_states",
+        "        return torch.cat([h_n[-2], h_n[-1]], dim=1)\n    return h_n[-1]",
+        "        return torch.cat([h_n[0], h_n[1]], dim=1)\n    return h_n[0]",
+        "q4",
+        GRU_API,
+    ),
+    # Padding without packing: the short sequences read the padding.
+    WrongAnswer(
+        "padded_not_packed",
+        """    packed = pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=False)
+    _, h_n = gru(packed)""",
+        """    _, h_n = gru(pad_sequence(sequences))""",
+        "q5",
+        GRU_API,
+    ),
+    # One call per sequence instead of one call for the batch.
+    WrongAnswer(
+        "one_call_per_sequence",
+        """    packed = pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=False)
+    _, h_n = gru(packed)""",
+        """    h_n = torch.cat([gru(s.unsqueeze(1))[1] for s in sequences], dim=1)""",
+        "q5",
+        GRU_API,
+    ),
+    # The output at the padded last step: zeros for the short sequences.
+    WrongAnswer(
+        "padded_last_step",
+        "    return output[rows, torch.as_tensor(lengths) - 1]",
+        "    return output[:, -1]",
+        "q6",
+        GRU_API,
     ),
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CHAR_RNN = "01_char_rnn"
+SENTIMENT = "02_sentiment_onehot"
+GRU = "03_gru"
 GRU_API = "04_gru_api"
 
 
@@ -63,6 +65,71 @@ def classify_name(model, name):
         "support = cm.sum(axis=1)",
         "support = cm.sum(axis=0)",
         "q5",
+    ),
+    # --- chapter 2, sentiment with one-hot words ------------------------------------------------
+    # Whitespace splitting: punctuation stays glued to the words.
+    WrongAnswer(
+        "tokenize_by_split",
+        """    words, current = [], ""
+    text = text.lower()""",
+        """    return text.lower().split()
+    words, current = [], ""
+    text = text.lower()""",
+        "q1",
+        SENTIMENT,
+    ),
+    # The homework's stacked GRU: every layer reads the vocabulary-sized input.
+    WrongAnswer(
+        "later_layers_read_vocab",
+        "    later = (layers - 1) * 3 * (2 * hidden * hidden + 2 * hidden)",
+        "    later = (layers - 1) * 3 * (hidden * vocab + hidden * hidden + 2 * hidden)",
+        "q2",
+        SENTIMENT,
+    ),
+    # The bias of the linear layer forgotten.
+    WrongAnswer(
+        "linear_without_bias",
+        "    return (weight[:, w] + h @ weight[:, vocab:].T + bias).reshape(1, -1)",
+        "    return (weight[:, w] + h @ weight[:, vocab:].T).reshape(1, -1)",
+        "q3",
+        SENTIMENT,
+    ),
+    # The lecture's test accuracy, divided by N - 1.
+    WrongAnswer(
+        "accuracy_over_n_minus_1",
+        "    return float((truth == predicted).mean())",
+        "    return float((truth == predicted).sum() / (len(truth) - 1))",
+        "q4",
+        SENTIMENT,
+    ),
+    # --- chapter 3, gating and the GRU --------------------------------------------------------
+    # PyTorch's update rule under the lecture's name: z weighs the old state.
+    WrongAnswer(
+        "lecture_step_with_torch_update",
+        """    n = torch.tanh(x @ W_n.T + b_in + (r * h) @ U_n.T + b_hn)
+    return (1 - z) * h + z * n""",
+        """    n = torch.tanh(x @ W_n.T + b_in + (r * h) @ U_n.T + b_hn)
+    return (1 - z) * n + z * h""",
+        "q1",
+        GRU,
+    ),
+    # The lecture's reset (before U_n) in PyTorch's convention.
+    WrongAnswer(
+        "torch_step_with_lecture_reset",
+        "    n = torch.tanh(x @ W_n.T + b_in + r * (h @ U_n.T + b_hn))",
+        "    n = torch.tanh(x @ W_n.T + b_in + (r * h) @ U_n.T + b_hn)",
+        "q2",
+        GRU,
+    ),
+    # The update gate read the other way round.
+    WrongAnswer("keep_with_z_one", "Z_KEEP = 0", "Z_KEEP = 1", "q3", GRU),
+    # The homework's stacked GRU: layer 2 given input_size inputs.
+    WrongAnswer(
+        "stack_reads_input_size",
+        "    return [input_size] + [hidden_size] * (num_layers - 1)",
+        "    return [input_size] * num_layers",
+        "q4",
+        GRU,
     ),
     # --- chapter 4, the nn.GRU API ----------------------------------------------------------
     # batch_first applied to the hidden state too.

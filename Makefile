@@ -15,6 +15,7 @@ GVENV  := .venv-grade
 GBIN   := $(GVENV)/bin
 GSTAMP := $(GVENV)/.installed
 TIMEOUT ?= 600
+JOBS    ?= 1
 
 # The data mirror: CI and developers use ../shared/data when it is there.
 ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
@@ -60,7 +61,7 @@ assignments: $(GSTAMP)
 grade: $(GSTAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb files>"; exit 2; }
 	@test -d _build/assignments || $(MAKE) assignments
-	$(GBIN)/python tools/grade.py "$(SUBMISSIONS)" --assignments _build/assignments --out _build/grades --timeout $(TIMEOUT)
+	$(GBIN)/python tools/grade.py "$(SUBMISSIONS)" --assignments _build/assignments --out _build/grades --timeout $(TIMEOUT) --jobs $(JOBS)
 
 grading: $(GSTAMP)
 	$(GBIN)/python -m pytest tests/grading -q -p no:cacheprovider

@@ -1,7 +1,7 @@
 """Grade a folder of submitted exercise notebooks with ``otter run`` (``make grade``).
 
 Usage: python tools/grade.py SUBMISSIONS [--assignments _build/assignments]
-                             [--out _build/grades] [--timeout 600]
+                             [--out _build/grades] [--timeout 600] [--jobs 1]
 
 Each ``*.ipynb`` in SUBMISSIONS (one per student; the file name, without ``.ipynb``,
 is the student's identifier) is graded by ``otter run`` against the autograder of its
@@ -9,7 +9,9 @@ assignment (found from the notebook's ``otter.assignment_name`` metadata), witho
 Docker, in a process of its own with a time limit. A submission that loops forever,
 raises, or is not a notebook is stopped and graded zero where it earned nothing; it
 never stops the batch. Writes ``grades.csv`` (student, assignment, question, points,
-total, status) and a readable ``summary.md`` to the output folder.
+total, status) and a readable ``summary.md`` to the output folder. ``--jobs N`` grades N
+submissions at a time; each time limit is wall-clock, so keep N at or below the number of
+cores.
 
 Runs in the grading environment (``.venv-grade``, see requirements-grading.txt).
 """
@@ -23,6 +25,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,8 +127,11 @@ def find_assignments(root: Path) -> dict[str, Path]:
     return found
 
 
-def grade_folder(submissions: Path, assignments: Path, out: Path, timeout: float) -> list[SubmissionResult]:
-    """Grade every notebook in ``submissions``; write grades.csv and summary.md to ``out``."""
+def grade_folder(
+    submissions: Path, assignments: Path, out: Path, timeout: float, *, jobs: int = 1
+) -> list[SubmissionResult]:
+    """Grade every notebook in ``submissions``, ``jobs`` at a time; write grades.csv and
+    summary.md to ``out``. Results come in the order of the file names."""
     from assignments import autograder_zip  # same folder; imported late to avoid a cycle
 
     built = find_assignments(assignments)
@@ -134,15 +140,16 @@ def grade_folder(submissions: Path, assignments: Path, out: Path, timeout: float
     notebooks = sorted(submissions.glob("*.ipynb"))
     if not notebooks:
         raise SystemExit(f"no .ipynb submission in {submissions}")
-    results = []
-    for nb in notebooks:
+    if jobs < 1:
+        raise SystemExit(f"--jobs {jobs}: grade at least one submission at a time")
+
+    def grade_one(nb: Path) -> SubmissionResult:
         name = assignment_of(nb)
         if name is None and len(built) == 1:
             name = next(iter(built))  # unreadable notebook: grade it (zero) against the only assignment
         if name not in built:
-            results.append(SubmissionResult(nb.stem, str(name), f"error: unknown assignment {name!r}"))
             print(f"{nb.name}: unknown assignment {name!r}; known: {sorted(built)}", flush=True)
-            continue
+            return SubmissionResult(nb.stem, str(name), f"error: unknown assignment {name!r}")
         chapter = built[name]
         questions = json.loads((chapter / "autograder" / "questions.json").read_text())
         res = grade_notebook(
@@ -154,7 +161,10 @@ def grade_folder(submissions: Path, assignments: Path, out: Path, timeout: float
             assignment=name,
         )
         print(f"{nb.name}: {res.points:g}/{res.possible:g} ({res.status})", flush=True)
-        results.append(res)
+        return res
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:  # each grading is a process of its own
+        results = list(pool.map(grade_one, notebooks))
     write_reports(results, out)
     return results
 
@@ -199,8 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignments", type=Path, default=ROOT / "_build" / "assignments")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "grades")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default 600)")
+    parser.add_argument("--jobs", type=int, default=1, help="submissions graded at a time (default 1)")
     args = parser.parse_args(argv)
-    results = grade_folder(args.submissions, args.assignments, args.out, args.timeout)
+    results = grade_folder(args.submissions, args.assignments, args.out, args.timeout, jobs=args.jobs)
     print(f"wrote {args.out / 'grades.csv'} and {args.out / 'summary.md'} ({len(results)} submissions)")
     return 0
 

@@ -155,7 +155,7 @@ def graded(built: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     )
     (subs / "garbage.ipynb").write_text("this is not a notebook")
     out = tmp_path_factory.mktemp("grades")
-    results = grade_folder(subs, built, out, timeout=60)
+    results = grade_folder(subs, built, out, timeout=60, jobs=2)
     return {"results": {r.student: r for r in results}, "out": out}
 
 
@@ -198,7 +198,7 @@ def graded_every_chapter(built: Path, tmp_path_factory: pytest.TempPathFactory) 
         write(reference_submission(built, chapter, name), subs / f"{chapter}-reference.ipynb")
         shutil.copy(built / chapter / "student" / f"{name}.ipynb", subs / f"{chapter}-untouched.ipynb")
     out = tmp_path_factory.mktemp("every_chapter_grades")
-    results = grade_folder(subs, built, out, timeout=120)
+    results = grade_folder(subs, built, out, timeout=120, jobs=2)
     return {"results": {r.student: r for r in results}, "out": out}
 
 
@@ -221,3 +221,10 @@ def test_reports_are_written(graded_every_chapter: dict) -> None:
     assert "01_char_rnn-reference,char_rnn_exercises,q4,4,4,ok" in rows
     summary = (graded_every_chapter["out"] / "summary.md").read_text()
     assert "| 01_char_rnn-reference |" in summary and "15/15" in summary
+
+
+def test_grading_refuses_zero_jobs(built: Path, tmp_path: Path) -> None:
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "someone.ipynb").write_text("not a notebook")
+    with pytest.raises(SystemExit, match="--jobs 0"):
+        grade_folder(tmp_path / "subs", built, tmp_path / "out", timeout=10, jobs=0)

@@ -170,6 +170,15 @@ def _check_output(gru: nn.GRU, output: torch.Tensor) -> None:
         )
 
 
+def _check_lengths(lengths: torch.Tensor, batch: int, seq_len: int) -> None:
+    if lengths.shape != (batch,):
+        raise ValueError(
+            f"lengths must hold one length per sequence ({batch}), got shape {tuple(lengths.shape)}."
+        )
+    if int(lengths.min()) < 1 or int(lengths.max()) > seq_len:
+        raise ValueError(f"lengths must lie in 1..{seq_len} (the padded length), got {lengths.tolist()}.")
+
+
 def split_directions(gru: nn.GRU, output: torch.Tensor, h_n: torch.Tensor) -> Directions:
     """Split ``gru``'s output into directions and lay ``h_n`` out by layer and direction.
 
@@ -294,15 +303,6 @@ def run_each_alone(gru: nn.GRU, sequences: Sequence[torch.Tensor]) -> tuple[list
         outputs.append(out.squeeze(batch_axis))
         states.append(h_n)
     return outputs, torch.cat(states, dim=1)
-
-
-def _check_lengths(lengths: torch.Tensor, batch: int, seq_len: int) -> None:
-    if lengths.shape != (batch,):
-        raise ValueError(
-            f"lengths must hold one length per sequence ({batch}), got shape {tuple(lengths.shape)}."
-        )
-    if int(lengths.min()) < 1 or int(lengths.max()) > seq_len:
-        raise ValueError(f"lengths must lie in 1..{seq_len} (the padded length), got {lengths.tolist()}.")
 
 
 def _synchronize(device: torch.device) -> None:

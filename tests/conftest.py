@@ -28,14 +28,15 @@ matplotlib.use("Agg")  # before anything imports pyplot: no windows, same output
 import matplotlib.pyplot as plt
 import pytest
 
-from rnnlib.data import CACHE_ENV, MIRROR_ENV, OFFLINE_ENV, DataFile, Dataset
-from rnnlib.progress import PROGRESS_ENV
-from rnnlib.runtime import FAST_ENV
+from rnnlib.core.data import CACHE_ENV, MIRROR_ENV, OFFLINE_ENV, DataFile, Dataset
+from rnnlib.core.env import env_flag
+from rnnlib.core.progress import PROGRESS_ENV
+from rnnlib.core.runtime import FAST_ENV
 
 #: The mirror named by the environment of the pytest process, read before any test changes it.
 REAL_MIRROR = os.environ.get(MIRROR_ENV, "").strip()
 #: Whether the suite runs in CI (then a missing mirror is a failure, not a skip).
-IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no", "off"}
+IN_CI = env_flag("CI")
 
 
 @pytest.fixture(autouse=True)

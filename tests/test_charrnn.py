@@ -1,4 +1,4 @@
-"""rnnlib.charrnn: the lecture's RNN equations, run_name, manual SGD and its loop."""
+"""rnnlib.models.charrnn: the lecture's RNN equations, run_name, manual SGD and its loop."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlib.charrnn import LectureRNN, SGDRunLog, manual_sgd_step, run_name, sample_example, train_lecture_rnn
-from rnnlib.surnames import N_LETTERS, SurnameCorpus, line_to_tensor
+from rnnlib.datasets.surnames import N_LETTERS, SurnameCorpus, line_to_tensor
+from rnnlib.models.charrnn import (
+    LectureRNN,
+    SGDRunLog,
+    manual_sgd_step,
+    run_name,
+    sample_example,
+    train_lecture_rnn,
+)
 
 
 def small_rnn(seed: int = 0, hidden: int = 8, out: int = 3) -> LectureRNN:

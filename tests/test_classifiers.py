@@ -1,4 +1,4 @@
-"""rnnlib.classifiers: GRUClassifier batching/packing invariance and top-k prediction."""
+"""rnnlib.models.classifiers: GRUClassifier batching/packing invariance and top-k prediction."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence
 
-from rnnlib.charrnn import LectureRNN
-from rnnlib.classifiers import GRUClassifier, count_parameters, predict_language
-from rnnlib.surnames import N_LETTERS, collate_packed, line_to_indices, pad_names
+from rnnlib.datasets.surnames import N_LETTERS, collate_packed, line_to_indices, pad_names
+from rnnlib.models.charrnn import LectureRNN
+from rnnlib.models.classifiers import GRUClassifier, count_parameters, predict_language
 
 NAMES = ["Kim", "Nakamura", "O'Neil", "Li", "Schmidt"]
 LANGS = ["English", "German", "Japanese", "Korean"]
@@ -42,9 +42,9 @@ def test_count_parameters() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [
-        ({"hidden_size": 0}, "must be at least 1"),
-        ({"num_classes": 0}, "must be at least 1"),
-        ({"num_layers": 0}, "must be at least 1"),
+        ({"hidden_size": 0}, "hidden_size=0: must be a whole number of at least 1"),
+        ({"num_classes": 0}, "num_classes=0: must be a whole number of at least 1"),
+        ({"num_layers": 0}, "num_layers=0: must be a whole number of at least 1"),
         ({"dropout": 1.0}, r"dropout=1\.0: must be in \[0, 1\)"),
         ({"dropout": -0.1}, r"dropout=-0\.1: must be in \[0, 1\)"),
     ],

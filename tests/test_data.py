@@ -1,4 +1,4 @@
-"""rnnlib.data: registry, mirror, cache, download, extraction and checksums."""
+"""rnnlib.core.data: registry, mirror, cache, download, extraction and checksums."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pooch
 import pytest
 from conftest import TOY_FILES, Toy, ToyFactory, sha256_bytes
 
-from rnnlib import data
-from rnnlib.data import (
+from rnnlib.core import data
+from rnnlib.core.data import (
     CACHE_ENV,
     MIRROR_ENV,
     OFFLINE_ENV,

@@ -1,12 +1,12 @@
-"""rnnlib.display: showing rnnlib source code in a chapter."""
+"""rnnlib.viz.display: showing rnnlib source code in a chapter."""
 
 from __future__ import annotations
 
 import pytest
 from IPython.display import Code
 
-from rnnlib.charrnn import LectureRNN, run_name
-from rnnlib.display import show_source
+from rnnlib.models.charrnn import LectureRNN, run_name
+from rnnlib.viz.display import show_source
 
 
 def test_show_source_of_a_class() -> None:

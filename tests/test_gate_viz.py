@@ -1,4 +1,4 @@
-"""rnnlib.gate_viz: the gated classifier, gate traces, their figure and the widget callbacks."""
+"""rnnlib.viz.gate_viz: the gated classifier, gate traces, their figure and the widget callbacks."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlib.gate_viz import GatedSentimentGRU, GateExplorer, pick_examples, plot_gate_trace, trace_review
-from rnnlib.sentiment import collate_for_sentiment
+from rnnlib.datasets.sentiment import collate_for_sentiment
+from rnnlib.models.gated import GatedSentimentGRU
+from rnnlib.viz.gate_viz import GateExplorer, pick_examples, plot_gate_trace, trace_review
 
 VOCAB = {w: i for i, w in enumerate(["good", "bad", "not", "very", "the", "product"])}
 

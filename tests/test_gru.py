@@ -1,4 +1,4 @@
-"""rnnlib.gru: the GRU equations in both conventions, equivalence with nn.GRU, stacking, gates."""
+"""rnnlib.models.gru: the GRU equations in both conventions, equivalence with nn.GRU, stacking, gates."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlib.gru import GRU, GRUCell, gru_layer_parameter_count
+from rnnlib.models.gru import GRU, GRUCell, gru_layer_parameter_count
 
 
 def sigmoid_by_hand(v: torch.Tensor) -> torch.Tensor:

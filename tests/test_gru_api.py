@@ -1,4 +1,4 @@
-"""rnnlib.gru_api: nn.GRU's shapes, stepping, directions, classifier features, packing, timing."""
+"""rnnlib.teaching.gru_api: nn.GRU's shapes, stepping, directions, classifier features, packing, timing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence, pad_sequence
 
-from rnnlib.gru_api import (
+from rnnlib.teaching.gru_api import (
     GRUShapes,
     benchmark_modes,
     final_features,

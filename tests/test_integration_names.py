@@ -12,9 +12,9 @@ import pytest
 import torch
 from conftest import using_mirror
 
-from rnnlib.classifiers import GRUClassifier
-from rnnlib.data import REGISTRY, fetch, sha256_of
-from rnnlib.surnames import ALPHABET, SurnameCorpus, load_surnames, make_loader, split_surnames
+from rnnlib.core.data import REGISTRY, fetch, sha256_of
+from rnnlib.datasets.surnames import ALPHABET, SurnameCorpus, load_surnames, make_loader, split_surnames
+from rnnlib.models.classifiers import GRUClassifier
 
 LANGUAGES = [
     "Arabic",

@@ -19,8 +19,8 @@ from conftest import LocalServer, make_tar, using_mirror
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
-from rnnlib.data import REGISTRY, cache_dir, fetch, fetch_file, sha256_of
-from rnnlib.sentiment import (
+from rnnlib.core.data import REGISTRY, cache_dir, fetch, fetch_file, sha256_of
+from rnnlib.datasets.sentiment import (
     CATEGORIES,
     SIZES,
     IndexReviews,

@@ -1,4 +1,4 @@
-"""rnnlib.metrics: accuracy, confusion matrices, per-class numbers, ceilings."""
+"""rnnlib.core.metrics: accuracy, confusion matrices, per-class numbers, ceilings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnlib.metrics import (
+from rnnlib.core.metrics import (
     accuracy,
     accuracy_ceiling,
     class_report,

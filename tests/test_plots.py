@@ -1,4 +1,4 @@
-"""rnnlib.plots: confusion heatmaps and loss curves (Agg backend, see conftest)."""
+"""rnnlib.viz.plots: confusion heatmaps and loss curves (Agg backend, see conftest)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from rnnlib.metrics import confusion
-from rnnlib.plots import plot_confusion, plot_history, plot_loss_curves
-from rnnlib.training import EpochStats, History
+from rnnlib.core.metrics import confusion
+from rnnlib.core.training import EpochStats, History
+from rnnlib.viz.plots import plot_confusion, plot_history, plot_loss_curves
 
 NAMES = ["Zulu", "alpha", "Mike"]  # deliberately not sorted: order must be kept
 

@@ -1,10 +1,10 @@
-"""rnnlib.progress: when bars show and what a disabled bar does."""
+"""rnnlib.core.progress: when bars show and what a disabled bar does."""
 
 from __future__ import annotations
 
 import pytest
 
-from rnnlib.progress import PROGRESS_ENV, progress, progress_enabled
+from rnnlib.core.progress import PROGRESS_ENV, progress, progress_enabled
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, progress_value: str | None, ci: str | None) -> None:
@@ -31,7 +31,6 @@ def _env(monkeypatch: pytest.MonkeyPatch, progress_value: str | None, ci: str | 
         (None, None, True),
         (None, "false", True),
         ("", "true", False),
-        ("whatever", None, True),
     ],
 )
 def test_progress_enabled(
@@ -39,6 +38,15 @@ def test_progress_enabled(
 ) -> None:
     _env(monkeypatch, progress_value, ci)
     assert progress_enabled() is expected
+
+
+@pytest.mark.parametrize(("progress_value", "ci"), [("whatever", None), (None, "maybe")])
+def test_a_value_nobody_understands_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, progress_value: str | None, ci: str | None
+) -> None:
+    _env(monkeypatch, progress_value, ci)
+    with pytest.raises(ValueError, match="is not understood"):
+        progress_enabled()
 
 
 def test_disabled_bar_still_iterates(

@@ -1,4 +1,4 @@
-"""rnnlib.sentiment on tiny reviews written here: parsing, tokens, datasets, archives, tensors."""
+"""rnnlib.datasets.sentiment on tiny reviews written here: parsing, tokens, datasets, archives, tensors."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
-from rnnlib import sentiment
-from rnnlib.data import MIRROR_ENV, DataError, DataFile, Dataset, cache_dir, sha256_of
-from rnnlib.sentiment import (
+from rnnlib.core.data import MIRROR_ENV, DataError, DataFile, Dataset, cache_dir, sha256_of
+from rnnlib.core.training import fit
+from rnnlib.datasets import sentiment
+from rnnlib.datasets.sentiment import (
     CATEGORIES,
     SIZES,
     TRUSTED_ARCHIVES_FILE,
@@ -41,7 +42,6 @@ from rnnlib.sentiment import (
     save_dlstudio_archive,
     tokenize,
 )
-from rnnlib.training import fit
 
 # --------------------------------------------------------------------------- fixtures written in code
 

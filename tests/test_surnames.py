@@ -1,4 +1,4 @@
-"""rnnlib.surnames: alphabet, encodings, cleaning, corpus, splits and loaders."""
+"""rnnlib.datasets.surnames: alphabet, encodings, cleaning, corpus, splits and loaders."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import torch
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from rnnlib.data import DataUnavailableError
-from rnnlib.surnames import (
+from rnnlib.core.data import DataUnavailableError
+from rnnlib.datasets.surnames import (
     ALPHABET,
     ARTEFACT,
     N_LETTERS,

@@ -1,4 +1,4 @@
-"""rnnlib.textnet: the lecture's TEXTnet / TEXTnetOrder2, their training loop, the catch-22
+"""rnnlib.models.textnet: the lecture's TEXTnet / TEXTnetOrder2, their training loop, the catch-22
 parameter count and the gradient-by-distance measurement."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlib.textnet import (
+from rnnlib.models.textnet import (
     GRUOneHotClassifier,
     SequentialRunLog,
     TEXTnet,
@@ -84,7 +84,7 @@ def test_scan_review_rejects_bad_shapes(shape: tuple[int, ...]) -> None:
 
 @pytest.mark.parametrize("cls", [TEXTnet, TEXTnetOrder2, GRUOneHotClassifier])
 def test_constructors_reject_zero_sizes(cls: type) -> None:
-    with pytest.raises(ValueError, match="hidden_size=0: must be at least 1"):
+    with pytest.raises(ValueError, match="hidden_size=0: must be a whole number of at least 1"):
         cls(VOCAB, 0)
 
 

@@ -1,4 +1,4 @@
-"""rnnlib.training: the generic loop on tiny synthetic problems."""
+"""rnnlib.core.training: the generic loop on tiny synthetic problems."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_sequence
 from torch.utils.data import DataLoader, TensorDataset
 
-from rnnlib.training import (
+from rnnlib.core.training import (
     EpochStats,
     History,
     _format_epoch,
+    eval_mode,
     evaluate,
     fit,
     move_to,
@@ -239,7 +240,8 @@ def test_evaluate_does_not_train() -> None:
     model.train()
     state = copy.deepcopy(model.state_dict())
     loss, acc = evaluate(model, loader(x, y, batch_size=5), nn.functional.cross_entropy, CPU)
-    assert not model.training
+    assert model.training  # left in the mode it had
+    model.eval()
     for k, v in model.state_dict().items():
         assert torch.equal(v, state[k])
     with torch.no_grad():
@@ -297,7 +299,33 @@ def test_predict_classes() -> None:
     assert true.tolist() == y.tolist()
     with torch.no_grad():
         assert pred.tolist() == model(x).argmax(1).tolist()
-    assert not model.training
+    assert model.training  # left in the mode it had
+
+
+def test_evaluation_runs_with_dropout_off() -> None:
+    x, y = separable(32)
+    model = nn.Sequential(nn.Dropout(0.9), linear())
+    model.train()
+    first = predict_classes(model, loader(x, y, batch_size=8), CPU)[1]
+    for _ in range(3):  # with dropout on, 90 % of the inputs would be zeroed at random
+        assert predict_classes(model, loader(x, y, batch_size=8), CPU)[1].tolist() == first.tolist()
+    loss_a, _ = evaluate(model, loader(x, y, batch_size=8), nn.functional.cross_entropy, CPU)
+    loss_b, _ = evaluate(model, loader(x, y, batch_size=8), nn.functional.cross_entropy, CPU)
+    assert loss_a == loss_b
+    assert model.training
+
+
+def test_eval_mode_restores_each_submodule_even_after_an_error() -> None:
+    model = nn.Sequential(nn.Dropout(0.5), nn.Linear(2, 2))
+    model.train()
+    model[1].eval()  # a mixed state must come back as it was
+    with pytest.raises(RuntimeError, match="boom"), eval_mode(model):
+        assert not model.training and not model[0].training
+        raise RuntimeError("boom")
+    assert model.training and model[0].training and not model[1].training
+    with eval_mode(model) as inside:
+        assert inside is model and not any(m.training for m in model.modules())
+    assert model.training and not model[1].training
 
 
 def test_loop_accepts_packed_sequences() -> None:

@@ -22,6 +22,8 @@ import nbformat
 import yaml
 from nbclient import NotebookClient
 
+from rnnlib.core.runtime import fast_mode
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print("no notebook to run", file=sys.stderr)
         return 1
-    mode = "fast" if os.environ.get("RNNLIB_FAST", "") not in ("", "0") else "full"
+    mode = "fast" if fast_mode() else "full"
     for path in notebooks:
         print(f"running {path} ({mode} mode) ...", flush=True)
         print(f"  done in {run(path.resolve(), args.timeout):.0f} s", flush=True)

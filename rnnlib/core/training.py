@@ -8,10 +8,11 @@ targets)`` returns a scalar. ``inputs`` may be a tensor, a
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,13 +22,22 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from .progress import progress
-from .runtime import format_seconds
+from rnnlib.core.progress import progress
+from rnnlib.core.runtime import format_seconds
 
 Batch = tuple[Any, torch.Tensor]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
-__all__ = ["EpochStats", "History", "evaluate", "fit", "move_to", "predict_classes", "train_epoch"]
+__all__ = [
+    "EpochStats",
+    "History",
+    "eval_mode",
+    "evaluate",
+    "fit",
+    "move_to",
+    "predict_classes",
+    "train_epoch",
+]
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,22 @@ class _Tally:
         return self.loss / self.seen, (self.correct / self.seen if self.classification else math.nan)
 
 
+@contextlib.contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Put ``model`` in eval mode (dropout off, batch norm frozen) for a ``with`` block.
+
+    The mode each submodule had is restored on leaving the block, also when the block
+    raises, so a prediction in the middle of training never leaves dropout switched off.
+    """
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, training in modes:
+            module.train(training)
+
+
 def train_epoch(
     model: nn.Module,
     loader: Iterable[Batch],
@@ -156,14 +182,17 @@ def evaluate(
     *,
     desc: str = "eval",
 ) -> tuple[float, float]:
-    """Return (mean loss, accuracy) of ``model`` on ``loader`` without training it."""
-    model.eval()
+    """Return (mean loss, accuracy) of ``model`` on ``loader`` without training it.
+
+    The model runs in eval mode (dropout off) and is left in the mode it had.
+    """
     tally = _Tally()
-    for inputs, targets in progress(loader, desc=desc):
-        inputs, targets = move_to(inputs, device), targets.to(device)
-        scores = model(inputs)
-        _check_scores(scores, targets)
-        tally.add(scores, targets, loss_fn(scores, targets).item())
+    with eval_mode(model):
+        for inputs, targets in progress(loader, desc=desc):
+            inputs, targets = move_to(inputs, device), targets.to(device)
+            scores = model(inputs)
+            _check_scores(scores, targets)
+            tally.add(scores, targets, loss_fn(scores, targets).item())
     return tally.result("evaluation")
 
 
@@ -171,15 +200,18 @@ def evaluate(
 def predict_classes(
     model: nn.Module, loader: Iterable[Batch], device: torch.device | str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (true labels, predicted labels) over ``loader`` as NumPy arrays."""
-    model.eval()
+    """Return (true labels, predicted labels) over ``loader`` as NumPy arrays.
+
+    The model runs in eval mode (dropout off) and is left in the mode it had.
+    """
     y_true: list[np.ndarray] = []
     y_pred: list[np.ndarray] = []
-    for inputs, targets in loader:
-        scores = model(move_to(inputs, device))
-        _check_scores(scores, targets)
-        y_true.append(targets.cpu().numpy())
-        y_pred.append(scores.argmax(dim=1).cpu().numpy())
+    with eval_mode(model):
+        for inputs, targets in loader:
+            scores = model(move_to(inputs, device))
+            _check_scores(scores, targets)
+            y_true.append(targets.cpu().numpy())
+            y_pred.append(scores.argmax(dim=1).cpu().numpy())
     if not y_true:
         raise ValueError("The loader yielded no batch: is the dataset empty?")
     return np.concatenate(y_true), np.concatenate(y_pred)

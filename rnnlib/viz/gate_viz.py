@@ -1,5 +1,6 @@
-"""Seeing a GRU's gates at work on a review: a small gated classifier, per-word traces of its
-update and reset gates, figures for the static site and an ipywidgets explorer for a kernel.
+"""Seeing a GRU's gates at work on a review: per-word traces of the update and reset gates of a
+:class:`rnnlib.models.gated.GatedSentimentGRU`, figures for the static site and an ipywidgets
+explorer for a kernel.
 
 Explained in the chapter on gating and the GRU.
 """
@@ -13,57 +14,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from torch import nn
 
-from .gru import GRU, Convention
-from .sentiment import tokenize
+from rnnlib.core.training import eval_mode
+from rnnlib.datasets.sentiment import tokenize
+from rnnlib.models.gated import GatedSentimentGRU
 
 __all__ = [
     "GateExplorer",
     "GateTrace",
-    "GatedSentimentGRU",
     "pick_examples",
     "plot_gate_trace",
     "trace_review",
 ]
-
-
-class GatedSentimentGRU(nn.Module):
-    """Word embedding → one :class:`rnnlib.gru.GRU` layer (gates visible) → ``Linear(hidden, 2)``.
-
-    ``forward`` takes ``(padded word indices (batch, time), lengths (batch,))``, the inputs
-    of :func:`rnnlib.sentiment.collate_for_sentiment`, and classifies each review from the
-    hidden state after its *own* last word (never from padding).
-    """
-
-    def __init__(
-        self,
-        vocab_size: int,
-        embed_dim: int = 64,
-        hidden_size: int = 32,
-        *,
-        convention: Convention = "lecture",
-    ) -> None:
-        super().__init__()
-        if min(vocab_size, embed_dim, hidden_size) < 1:
-            raise ValueError("vocab_size, embed_dim and hidden_size must all be at least 1.")
-        self.embed = nn.Embedding(vocab_size, embed_dim)
-        self.gru = GRU(embed_dim, hidden_size, convention=convention)
-        self.head = nn.Linear(hidden_size, 2)
-
-    def forward(self, inputs: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-        """Class scores (logits) of shape ``(batch, 2)``."""
-        padded, lengths = inputs
-        if padded.ndim != 2 or lengths.shape != (padded.shape[0],):
-            raise ValueError(
-                f"Expected (padded indices (batch, time), lengths (batch,)), got {tuple(padded.shape)} "
-                f"and {tuple(lengths.shape)}: batch with rnnlib.sentiment.collate_for_sentiment."
-            )
-        if (lengths < 1).any() or (lengths > padded.shape[1]).any():
-            raise ValueError("Every length must be between 1 and the padded length.")
-        outputs, _ = self.gru(self.embed(padded))
-        last = outputs[torch.arange(padded.shape[0]), lengths.to(outputs.device) - 1]
-        return self.head(last)
 
 
 @dataclass(frozen=True)
@@ -101,13 +63,11 @@ def trace_review(model: GatedSentimentGRU, text: str, word_to_index: Mapping[str
             f"None of the words of {text[:60]!r} is in the model's vocabulary "
             f"({len(skipped)} unknown words): type an ordinary English review."
         )
-    was_training = model.training
-    model.eval()
     device = model.head.weight.device
     indices = torch.tensor([[word_to_index[w] for w in known]], device=device)
-    outputs, _, gates = model.gru(model.embed(indices), return_gates=True)
-    p_positive = torch.softmax(model.head(outputs[0]), dim=1)[:, 1]
-    model.train(was_training)
+    with eval_mode(model):
+        outputs, _, gates = model.gru(model.embed(indices), return_gates=True)
+        p_positive = torch.softmax(model.head(outputs[0]), dim=1)[:, 1]
     return GateTrace(
         words=known,
         z=gates[0]["z"][0].cpu().numpy(),

@@ -32,7 +32,7 @@ from sklearn.model_selection import train_test_split
 from torch.nn.utils.rnn import PackedSequence, pack_sequence, pad_sequence
 from torch.utils.data import DataLoader, Dataset
 
-from .data import fetch
+from rnnlib.core.data import fetch
 
 #: The 52 ASCII letters plus space, period, comma, semicolon and apostrophe.
 ALPHABET: str = string.ascii_letters + " .,;'"
@@ -207,7 +207,7 @@ def load_surnames(files: Mapping[str, Path] | None = None, *, dedupe: bool = Tru
     """Load and clean the 18 surname files (see the module docstring for the choices).
 
     Args:
-        files: ``{"names/<Language>.txt": path}``; by default :func:`rnnlib.data.fetch`
+        files: ``{"names/<Language>.txt": path}``; by default :func:`rnnlib.core.data.fetch`
             ``("names")`` finds them (mirror, cache or download).
         dedupe: drop repeated names within a language.
 

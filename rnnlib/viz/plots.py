@@ -9,7 +9,7 @@ import numpy as np
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from .training import History
+from rnnlib.core.training import History
 
 __all__ = ["plot_confusion", "plot_history", "plot_loss_curves"]
 
@@ -26,7 +26,7 @@ def plot_confusion(
     """Draw a confusion matrix as a heatmap: rows = true class, columns = predicted.
 
     Args:
-        cm: square matrix from :func:`rnnlib.metrics.confusion` (rows = true class).
+        cm: square matrix from :func:`rnnlib.core.metrics.confusion` (rows = true class).
         normalized: the rows sum to one (colour scale 0..1, label "fraction of row").
         annotate: write each cell's value (readable up to about 10 classes).
     """
@@ -92,7 +92,7 @@ def plot_loss_curves(
 def plot_history(
     history: History, *, title: str = "Training curves", loss_label: str = "mean cross-entropy loss"
 ) -> tuple[Axes, Axes]:
-    """Loss and accuracy per epoch of a :func:`rnnlib.training.fit` run, side by side."""
+    """Loss and accuracy per epoch of a :func:`rnnlib.core.training.fit` run, side by side."""
     frame = history.to_frame()
     if frame.empty:
         raise ValueError("The history is empty: train for at least one epoch first.")

@@ -1,7 +1,7 @@
 """The Amazon product reviews: parsing, tokens, DLStudio-style datasets and archives, tensors.
 
 Explained in the chapter "Sentiment with one-hot words". The reviews are Blitzer et
-al.'s Multi-Domain Sentiment Dataset, registered in :mod:`rnnlib.data` as two datasets:
+al.'s Multi-Domain Sentiment Dataset, registered in :mod:`rnnlib.core.data` as two datasets:
 ``amazon_reviews`` (the balanced domains books, dvd, electronics and
 kitchen_&_housewares) and ``amazon_reviews_unprocessed`` (apparel, automotive, baby and
 beauty, unbalanced). DLStudio's own archives ``sentiment_dataset_{train,test}_{N}.tar.gz``
@@ -57,8 +57,9 @@ import torch
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import Dataset
 
-from .data import DataError, cache_dir, fetch_file
-from .data import Dataset as RegistryEntry
+from rnnlib.core.data import DataError, cache_dir, fetch_file
+from rnnlib.core.data import Dataset as RegistryEntry
+from rnnlib.core.files import atomic_write_bytes
 
 #: The four balanced domains (dataset ``amazon_reviews``), 1000 + 1000 reviews each.
 BALANCED_CATEGORIES: tuple[str, ...] = ("books", "dvd", "electronics", "kitchen_&_housewares")
@@ -77,7 +78,7 @@ SENTIMENT_NAMES: dict[int, str] = {POSITIVE: "positive", NEGATIVE: "negative"}
 #: be found (shared/data/README.md, "Not found"), so their digests are unknown. Add an
 #: entry once a copy from DLStudio's site has been obtained and checked.
 KNOWN_ARCHIVE_SHA256: dict[str, str] = {}
-#: File in :func:`rnnlib.data.cache_dir` listing the digests of archives rnnlib wrote.
+#: File in :func:`rnnlib.core.data.cache_dir` listing the digests of archives rnnlib wrote.
 TRUSTED_ARCHIVES_FILE = "trusted_archives.json"
 
 _FOLDERS = {
@@ -197,14 +198,14 @@ def parse_reviews(text: str, category: str, sentiment: int, *, source: str = "th
         raise ValueError(
             f"No <review>...</review> block in {source}: it is not a .review file of the Amazon "
             "review data, or it is empty. Fix: check the path, or fetch the file again with "
-            "rnnlib.data.fetch_file."
+            "rnnlib.core.data.fetch_file."
         )
     opened = text.count("<review>")
     if opened != len(blocks):
         raise ValueError(
             f"{source} has {opened} <review> tags but only {len(blocks)} complete "
             "<review>...</review> blocks: the file is truncated or damaged. Fix: fetch it again "
-            "with rnnlib.data.fetch_file, which verifies its checksum."
+            "with rnnlib.core.data.fetch_file, which verifies its checksum."
         )
     return [
         Review(
@@ -270,7 +271,7 @@ def load_reviews(
 ) -> dict[str, dict[int, list[Review]]]:
     """Load the reviews of some categories as ``{category: {sentiment: reviews in file order}}``.
 
-    The files are found and verified by :func:`rnnlib.data.fetch_file` (mirror, cache or
+    The files are found and verified by :func:`rnnlib.core.data.fetch_file` (mirror, cache or
     download; datasets ``amazon_reviews`` and ``amazon_reviews_unprocessed``).
 
     Args:
@@ -279,7 +280,7 @@ def load_reviews(
 
     Raises:
         ValueError: an unknown category, none at all, or a single string instead of a list.
-        rnnlib.data.DataError: a file cannot be found or fails its checksum.
+        rnnlib.core.data.DataError: a file cannot be found or fails its checksum.
     """
     result: dict[str, dict[int, list[Review]]] = {}
     for category in _check_categories(categories):
@@ -552,7 +553,7 @@ def save_dlstudio_archive(dataset: SentimentDataset, path: str | os.PathLike[str
 
     Raises:
         ArchiveFormatError: the dataset does not have DLStudio's structure.
-        rnnlib.data.DataError: the list of trusted archives is unreadable.
+        rnnlib.core.data.DataError: the list of trusted archives is unreadable.
     """
     path = Path(path)
     payload = _check_payload(dataset.to_tuple(), f"the dataset to save as {path}")
@@ -562,20 +563,10 @@ def save_dlstudio_archive(dataset: SentimentDataset, path: str | os.PathLike[str
         gz.write(pickle.dumps(payload, protocol=_PICKLE_PROTOCOL))
     raw = buffer.getvalue()
     digest = hashlib.sha256(raw).hexdigest()
-    _write_atomically(path, raw)
+    atomic_write_bytes(path, raw)
     trusted[digest] = str(path.resolve())
-    _write_atomically(_trust_file(), json.dumps(trusted, indent=1, sort_keys=True).encode("utf-8"))
+    atomic_write_bytes(_trust_file(), json.dumps(trusted, indent=1, sort_keys=True).encode("utf-8"))
     return digest
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class _PlainDataUnpickler(pickle.Unpickler):
@@ -789,7 +780,8 @@ def collate_padded(
 
 
 def collate_for_sentiment(batch: Sequence[Item]) -> tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """Batch items into ``((padded, lengths), sentiments)``, the pairs :func:`rnnlib.training.fit` expects.
+    """Batch items into ``((padded, lengths), sentiments)``, as
+    :func:`rnnlib.core.training.fit` expects them.
 
     See :func:`collate_padded`; the categories are left out.
     """

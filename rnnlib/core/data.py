@@ -33,6 +33,9 @@ from typing import Literal
 
 import pooch
 
+from rnnlib.core.env import env_flag
+from rnnlib.core.files import partial_path
+
 MIRROR_ENV = "RNNLIB_DATA_MIRROR"
 CACHE_ENV = "RNNLIB_CACHE_DIR"
 OFFLINE_ENV = "RNNLIB_OFFLINE"
@@ -273,7 +276,7 @@ def get_dataset(name: str, registry: Mapping[str, Dataset] | None = None) -> Dat
         known = ", ".join(sorted(registry)) or "(none)"
         raise UnknownDatasetError(
             f"Unknown dataset {name!r}. Known datasets: {known}. "
-            "Check the spelling, or register the dataset in rnnlib.data.REGISTRY."
+            "Check the spelling, or register the dataset in rnnlib.core.data.REGISTRY."
         ) from None
 
 
@@ -314,7 +317,7 @@ def cache_dir() -> Path:
 
 
 def _offline() -> bool:
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return env_flag(OFFLINE_ENV)
 
 
 def _verify(dataset: Dataset, entry: DataFile, path: Path, where: str) -> None:
@@ -331,7 +334,7 @@ def _verify(dataset: Dataset, entry: DataFile, path: Path, where: str) -> None:
 
 def _extract(archive: Path, fmt: str, member: str, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
+    tmp = partial_path(dest)
     try:
         if fmt == "zip":
             with zipfile.ZipFile(archive) as zf, zf.open(member) as src, open(tmp, "wb") as out:

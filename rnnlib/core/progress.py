@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from tqdm.auto import tqdm
+
+from rnnlib.core.env import env_flag
 
 PROGRESS_ENV = "RNNLIB_PROGRESS"
 T = TypeVar("T")
@@ -20,13 +21,11 @@ def progress_enabled() -> bool:
     Full runs whose outputs are committed set ``RNNLIB_PROGRESS=0`` so that pages
     show the per-epoch log rather than a progress widget that a static site
     cannot display.
+
+    Raises:
+        ValueError: either variable holds something other than a yes/no word.
     """
-    value = os.environ.get(PROGRESS_ENV, "").strip().lower()
-    if value in {"0", "off", "false", "no"}:
-        return False
-    if value in {"1", "on", "true", "yes"}:
-        return True
-    return os.environ.get("CI", "").strip().lower() not in {"1", "true", "yes"}
+    return env_flag(PROGRESS_ENV, default=not env_flag("CI"))
 
 
 def progress(iterable: Iterable[T] | None = None, **kwargs: Any) -> tqdm:

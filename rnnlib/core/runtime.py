@@ -12,9 +12,9 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from rnnlib.core.env import env_flag
+
 FAST_ENV = "RNNLIB_FAST"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
 
 T = TypeVar("T")
 
@@ -40,15 +40,7 @@ def fast_mode() -> bool:
     Raises:
         ValueError: the variable holds something other than a yes/no value.
     """
-    value = os.environ.get(FAST_ENV, "").strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(
-        f"{FAST_ENV}={os.environ[FAST_ENV]!r} is not understood. Use {FAST_ENV}=1 for "
-        f"fast mode or {FAST_ENV}=0 (or unset it) for a full run."
-    )
+    return env_flag(FAST_ENV)
 
 
 def scaled(full: T, fast: T) -> T:

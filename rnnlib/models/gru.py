@@ -28,6 +28,8 @@ from typing import Literal
 import torch
 from torch import nn
 
+from rnnlib.core.checks import check_sizes
+
 Convention = Literal["lecture", "pytorch"]
 
 __all__ = ["GRU", "GRUCell", "gru_layer_parameter_count"]
@@ -46,8 +48,7 @@ class GRUCell(nn.Module):
     ) -> None:
         """``swap_activations=True`` uses tanh for the gates and σ for the candidate (an experiment)."""
         super().__init__()
-        if min(input_size, hidden_size) < 1:
-            raise ValueError(f"input_size={input_size}, hidden_size={hidden_size}: both must be at least 1.")
+        check_sizes(input_size=input_size, hidden_size=hidden_size)
         if convention not in ("lecture", "pytorch"):
             raise ValueError(f"convention={convention!r}: use 'lecture' or 'pytorch'.")
         self.input_size, self.hidden_size, self.convention = input_size, hidden_size, convention
@@ -102,8 +103,7 @@ class GRU(nn.Module):
         swap_activations: bool = False,
     ) -> None:
         super().__init__()
-        if num_layers < 1:
-            raise ValueError(f"num_layers={num_layers}: must be at least 1.")
+        check_sizes(num_layers=num_layers)
         self.hidden_size, self.num_layers = hidden_size, num_layers
         self.cells = nn.ModuleList(
             GRUCell(
@@ -163,6 +163,5 @@ class GRU(nn.Module):
 
 def gru_layer_parameter_count(input_size: int, hidden_size: int) -> int:
     """Parameters of one GRU layer: three gates, each ``W`` (H×I), ``U`` (H×H) and two biases."""
-    if min(input_size, hidden_size) < 1:
-        raise ValueError(f"input_size={input_size}, hidden_size={hidden_size}: both must be at least 1.")
+    check_sizes(input_size=input_size, hidden_size=hidden_size)
     return 3 * (hidden_size * input_size + hidden_size * hidden_size + 2 * hidden_size)

@@ -9,8 +9,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pack_sequence
 
-from .gru_api import final_features
-from .surnames import N_LETTERS, fold_to_ascii, line_to_indices
+from rnnlib.core.checks import check_sizes
+from rnnlib.core.training import eval_mode
+from rnnlib.datasets.surnames import N_LETTERS, fold_to_ascii, line_to_indices
+from rnnlib.models.features import final_features
 
 __all__ = ["GRUClassifier", "NameClassifier", "count_parameters", "predict_language"]
 
@@ -47,8 +49,9 @@ class GRUClassifier(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        if min(input_size, hidden_size, num_classes, num_layers) < 1:
-            raise ValueError("input_size, hidden_size, num_classes and num_layers must be at least 1.")
+        check_sizes(
+            input_size=input_size, hidden_size=hidden_size, num_classes=num_classes, num_layers=num_layers
+        )
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout={dropout}: must be in [0, 1).")
         self.directions = 2 if bidirectional else 1
@@ -76,12 +79,10 @@ class GRUClassifier(nn.Module):
     @torch.no_grad()
     def classify(self, names: Sequence[str]) -> torch.Tensor:
         """Log-probabilities for a list of (already folded) names."""
-        was_training = self.training
-        self.eval()
         device = self.head.weight.device
         one_hots = [nn.functional.one_hot(line_to_indices(n), N_LETTERS).float() for n in names]
-        scores = self(pack_sequence(one_hots, enforce_sorted=False).to(device))
-        self.train(was_training)
+        with eval_mode(self):
+            scores = self(pack_sequence(one_hots, enforce_sorted=False).to(device))
         return torch.log_softmax(scores, dim=1)
 
 

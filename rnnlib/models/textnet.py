@@ -26,7 +26,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .progress import progress
+from rnnlib.core.checks import check_sizes
+from rnnlib.core.progress import progress
+from rnnlib.core.training import eval_mode
+from rnnlib.models.gru import gru_layer_parameter_count
 
 __all__ = [
     "GRUOneHotClassifier",
@@ -41,18 +44,12 @@ __all__ = [
 ]
 
 
-def _check_sizes(**sizes: int) -> None:
-    bad = [f"{name}={value}" for name, value in sizes.items() if value < 1]
-    if bad:
-        raise ValueError(f"{', '.join(bad)}: must be at least 1.")
-
-
 class TEXTnet(nn.Module):
     """The lecture's TEXTnet: no gate, no non-linearity on the hidden state."""
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 2) -> None:
         super().__init__()
-        _check_sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
+        check_sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
         self.input_size, self.hidden_size = input_size, hidden_size
         self.combined_to_hidden = nn.Linear(input_size + hidden_size, hidden_size)
         self.combined_to_middle = nn.Linear(input_size + hidden_size, 100)
@@ -77,7 +74,7 @@ class TEXTnetOrder2(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 2) -> None:
         super().__init__()
-        _check_sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
+        check_sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
         self.input_size, self.hidden_size = input_size, hidden_size
         self.combined_to_hidden = nn.Linear(input_size + 2 * hidden_size, hidden_size)
         self.combined_to_middle = nn.Linear(input_size + 2 * hidden_size, 100)
@@ -207,14 +204,12 @@ def predict_reviews(
     model: TEXTnet | TEXTnetOrder2, reviews: Iterable[tuple[torch.Tensor, int]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(true sentiments, predicted sentiments) of ``(review, sentiment)`` pairs, dropout off."""
-    was_training = model.training
-    model.eval()
     device = model.combined_to_hidden.weight.device
     truth, predicted = [], []
-    for review, sentiment in reviews:
-        truth.append(int(sentiment))
-        predicted.append(int(scan_review(model, review.to(device)).argmax(dim=1)))
-    model.train(was_training)
+    with eval_mode(model):
+        for review, sentiment in reviews:
+            truth.append(int(sentiment))
+            predicted.append(int(scan_review(model, review.to(device)).argmax(dim=1)))
     if not truth:
         raise ValueError("No review to predict: the dataset is empty.")
     return np.asarray(truth), np.asarray(predicted)
@@ -228,11 +223,10 @@ def gru_onehot_parameter_count(
     A GRU layer with input size ``I`` has three gates, each with ``W`` (H×I), ``U`` (H×H) and
     two biases: ``3 (H I + H H + 2 H)``. Layer 1 has ``I = vocab_size``, later layers ``I = H``.
     """
-    _check_sizes(vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers, classes=classes)
-    h = hidden_size
-    first = 3 * (h * vocab_size + h * h + 2 * h)
-    later = (num_layers - 1) * 3 * (h * h + h * h + 2 * h)
-    return first + later + h * classes + classes
+    check_sizes(vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers, classes=classes)
+    first = gru_layer_parameter_count(vocab_size, hidden_size)
+    later = (num_layers - 1) * gru_layer_parameter_count(hidden_size, hidden_size)
+    return first + later + hidden_size * classes + classes
 
 
 class GRUOneHotClassifier(nn.Module):
@@ -241,7 +235,7 @@ class GRUOneHotClassifier(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 2) -> None:
         super().__init__()
-        _check_sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
+        check_sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
         self.input_size = input_size
         self.gru = nn.GRU(input_size, hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, output_size)
@@ -268,18 +262,16 @@ def gradient_norms_by_distance(
         raise ValueError(f"max_distance={max_distance}: must be at least 1.")
     if not reviews:
         raise ValueError("No review given: pass at least one (review, sentiment) pair.")
-    was_training = model.training
-    model.eval()
     sums = torch.zeros(max_distance, dtype=torch.float64)
     counts = torch.zeros(max_distance, dtype=torch.float64)
-    for review, sentiment in reviews:
-        dtype = next(model.parameters()).dtype  # float64 models show gradients below 1e-38
-        x = review.detach().clone().to(dtype).requires_grad_(True)
-        output = model(x) if isinstance(model, GRUOneHotClassifier) else scan_review(model, x)
-        loss = nn.functional.nll_loss(output, torch.tensor([int(sentiment)], device=output.device))
-        (grad,) = torch.autograd.grad(loss, x)
-        norms = grad.norm(dim=1).flip(0)[:max_distance].double().cpu()
-        sums[: len(norms)] += norms
-        counts[: len(norms)] += 1
-    model.train(was_training)
+    with eval_mode(model):
+        for review, sentiment in reviews:
+            dtype = next(model.parameters()).dtype  # float64 models show gradients below 1e-38
+            x = review.detach().clone().to(dtype).requires_grad_(True)
+            output = model(x) if isinstance(model, GRUOneHotClassifier) else scan_review(model, x)
+            loss = nn.functional.nll_loss(output, torch.tensor([int(sentiment)], device=output.device))
+            (grad,) = torch.autograd.grad(loss, x)
+            norms = grad.norm(dim=1).flip(0)[:max_distance].double().cpu()
+            sums[: len(norms)] += norms
+            counts[: len(norms)] += 1
     return torch.where(counts > 0, sums / counts.clamp(min=1), torch.full_like(sums, float("nan")))

@@ -27,6 +27,17 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from rnnlib.core.checks import check_sizes
+from rnnlib.models.features import (
+    check_gru,
+    check_h_n,
+    check_lengths,
+    check_output,
+    final_features,
+    final_features_from_output,
+    num_directions,
+)
+
 __all__ = [
     "Directions",
     "GRUShapes",
@@ -41,15 +52,6 @@ __all__ = [
 ]
 
 Shape = tuple[int, ...]
-
-
-def _directions(gru: nn.GRU) -> int:
-    return 2 if gru.bidirectional else 1
-
-
-def _check_gru(gru: object) -> None:
-    if not isinstance(gru, nn.GRU):
-        raise TypeError(f"expected a torch.nn.GRU, got {type(gru).__name__}.")
 
 
 def _check_input(gru: nn.GRU, inputs: torch.Tensor) -> None:
@@ -90,10 +92,9 @@ def gru_shapes(gru: nn.GRU, seq_len: int, batch: int) -> GRUShapes:
         TypeError: ``gru`` is not an ``nn.GRU``.
         ValueError: ``seq_len`` or ``batch`` is below 1.
     """
-    _check_gru(gru)
-    if seq_len < 1 or batch < 1:
-        raise ValueError(f"seq_len={seq_len} and batch={batch}: both must be at least 1.")
-    directions = _directions(gru)
+    check_gru(gru)
+    check_sizes(seq_len=seq_len, batch=batch)
+    directions = num_directions(gru)
     state = (gru.num_layers * directions, batch, gru.hidden_size)
     if gru.batch_first:
         return GRUShapes(
@@ -118,7 +119,7 @@ def step_through(
         ValueError: the GRU is bidirectional (its backward direction reads the sequence from
             the end, so it cannot be stepped from the start), or ``inputs`` has the wrong shape.
     """
-    _check_gru(gru)
+    check_gru(gru)
     if gru.bidirectional:
         raise ValueError(
             "a bidirectional GRU cannot be stepped one element at a time: its backward direction "
@@ -147,38 +148,6 @@ class Directions(NamedTuple):
     h_n: torch.Tensor
 
 
-def _check_h_n(gru: nn.GRU, h_n: torch.Tensor) -> None:
-    expected = gru.num_layers * _directions(gru)
-    if h_n.ndim != 3 or h_n.shape[0] != expected or h_n.shape[2] != gru.hidden_size:
-        raise ValueError(
-            f"h_n must be (num_layers * num_directions, batch, hidden_size) = ({expected}, batch, "
-            f"{gru.hidden_size}) for this GRU, got {tuple(h_n.shape)}."
-        )
-
-
-def _check_output(gru: nn.GRU, output: torch.Tensor) -> None:
-    if not isinstance(output, torch.Tensor):
-        raise TypeError(
-            f"output must be a padded tensor, got {type(output).__name__}; "
-            "unpack a PackedSequence with pad_packed_sequence first."
-        )
-    width = _directions(gru) * gru.hidden_size
-    if output.ndim != 3 or output.shape[2] != width:
-        raise ValueError(
-            f"output must have 3 axes with num_directions * hidden_size = {width} features, "
-            f"got {tuple(output.shape)}."
-        )
-
-
-def _check_lengths(lengths: torch.Tensor, batch: int, seq_len: int) -> None:
-    if lengths.shape != (batch,):
-        raise ValueError(
-            f"lengths must hold one length per sequence ({batch}), got shape {tuple(lengths.shape)}."
-        )
-    if int(lengths.min()) < 1 or int(lengths.max()) > seq_len:
-        raise ValueError(f"lengths must lie in 1..{seq_len} (the padded length), got {lengths.tolist()}.")
-
-
 def split_directions(gru: nn.GRU, output: torch.Tensor, h_n: torch.Tensor) -> Directions:
     """Split ``gru``'s output into directions and lay ``h_n`` out by layer and direction.
 
@@ -186,58 +155,14 @@ def split_directions(gru: nn.GRU, output: torch.Tensor, h_n: torch.Tensor) -> Di
         TypeError: ``gru`` is not an ``nn.GRU`` or ``output`` is still a ``PackedSequence``.
         ValueError: ``output`` or ``h_n`` does not have this GRU's shape.
     """
-    _check_gru(gru)
-    _check_output(gru, output)
-    _check_h_n(gru, h_n)
+    check_gru(gru)
+    check_output(gru, output)
+    check_h_n(gru, h_n)
     hidden = gru.hidden_size
-    by_layer = h_n.view(gru.num_layers, _directions(gru), h_n.shape[1], hidden)
+    by_layer = h_n.view(gru.num_layers, num_directions(gru), h_n.shape[1], hidden)
     if not gru.bidirectional:
         return Directions(output, None, by_layer)
     return Directions(output[..., :hidden], output[..., hidden:], by_layer)
-
-
-def final_features(gru: nn.GRU, h_n: torch.Tensor) -> torch.Tensor:
-    """Classifier features ``(batch, num_directions * hidden_size)`` from ``h_n``.
-
-    The last layer's final forward state (after the last element) and, for a bidirectional
-    GRU, its final backward state (after reading back to the first element), concatenated.
-
-    Raises:
-        TypeError: ``gru`` is not an ``nn.GRU``.
-        ValueError: ``h_n`` does not have this GRU's shape.
-    """
-    _check_gru(gru)
-    _check_h_n(gru, h_n)
-    last_layer = h_n[-_directions(gru) :]  # forward, then backward
-    return torch.cat(list(last_layer), dim=1)
-
-
-def final_features_from_output(
-    gru: nn.GRU, output: torch.Tensor, lengths: torch.Tensor | Sequence[int]
-) -> torch.Tensor:
-    """The same features as :func:`final_features`, read from a padded ``output``.
-
-    The forward half is taken at each sequence's last real element (``t = length - 1``), the
-    backward half at ``t = 0``, where the backward direction has read the whole sequence.
-    ``output`` must come from a packed call (or have no padding) for this to equal ``h_n``.
-
-    Raises:
-        TypeError: ``gru`` is not an ``nn.GRU`` or ``output`` is a ``PackedSequence``.
-        ValueError: shapes disagree, or a length is below 1 or beyond the padded length.
-    """
-    _check_gru(gru)
-    _check_output(gru, output)
-    if gru.batch_first:
-        output = output.transpose(0, 1)  # (seq_len, batch, features) from here on
-    lengths = torch.as_tensor(lengths, dtype=torch.long).cpu()
-    seq_len, batch = output.shape[0], output.shape[1]
-    _check_lengths(lengths, batch, seq_len)
-    rows = torch.arange(batch)
-    hidden = gru.hidden_size
-    forward = output[lengths.to(output.device) - 1, rows.to(output.device), :hidden]
-    if not gru.bidirectional:
-        return forward
-    return torch.cat([forward, output[0, :, hidden:]], dim=1)
 
 
 def run_packed(
@@ -260,12 +185,12 @@ def run_packed(
             outside ``1..seq_len``; ``enforce_sorted=True`` with lengths that are not in
             decreasing order.
     """
-    _check_gru(gru)
+    check_gru(gru)
     _check_input(gru, padded)
     lengths = torch.as_tensor(lengths, dtype=torch.long).cpu()  # packing wants lengths on the CPU
     batch = padded.shape[0 if gru.batch_first else 1]
     seq_len = padded.shape[1 if gru.batch_first else 0]
-    _check_lengths(lengths, batch, seq_len)
+    check_lengths(lengths, batch, seq_len)
     if enforce_sorted and bool((lengths[1:] > lengths[:-1]).any()):
         raise ValueError(
             f"enforce_sorted=True needs lengths in decreasing order, got {lengths.tolist()}: "
@@ -288,7 +213,7 @@ def run_each_alone(gru: nn.GRU, sequences: Sequence[torch.Tensor]) -> tuple[list
         TypeError: ``gru`` is not an ``nn.GRU``.
         ValueError: no sequences, or one is not ``(length >= 1, input_size)``.
     """
-    _check_gru(gru)
+    check_gru(gru)
     if len(sequences) == 0:
         raise ValueError("sequences is empty: pass at least one (length, input_size) tensor.")
     batch_axis = 0 if gru.batch_first else 1
@@ -329,7 +254,7 @@ def benchmark_modes(gru: nn.GRU, inputs: torch.Tensor, *, repeats: int = 5) -> p
         TypeError: ``gru`` is not an ``nn.GRU``.
         ValueError: the GRU is bidirectional, ``inputs`` has the wrong shape, or ``repeats < 1``.
     """
-    _check_gru(gru)
+    check_gru(gru)
     if repeats < 1:
         raise ValueError(f"repeats={repeats}: time each mode at least once.")
     if gru.bidirectional:

@@ -23,8 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .progress import progress
-from .surnames import N_LETTERS, SurnameCorpus, line_to_tensor
+from rnnlib.core.progress import progress
+from rnnlib.datasets.surnames import N_LETTERS, SurnameCorpus, line_to_tensor
 
 __all__ = ["LectureRNN", "SGDRunLog", "manual_sgd_step", "run_name", "sample_example", "train_lecture_rnn"]
 

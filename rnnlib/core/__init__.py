@@ -1,0 +1,12 @@
+"""Layer 0, the general machinery every chapter uses.
+
+- :mod:`rnnlib.core.env` -- yes/no environment flags, parsed in one place;
+- :mod:`rnnlib.core.files` -- atomic file writes;
+- :mod:`rnnlib.core.data` -- find, download and checksum-verify the datasets (the registry);
+- :mod:`rnnlib.core.runtime` -- device choice, seeding, fast mode, threads, hardware and timing;
+- :mod:`rnnlib.core.progress` -- progress bars (widgets in notebooks, quiet in CI);
+- :mod:`rnnlib.core.training` -- the generic train / evaluate loop, its history, eval mode;
+- :mod:`rnnlib.core.metrics` -- accuracy, per-class accuracy, confusion matrices.
+
+Modules here import nothing from the other layers of rnnlib.
+"""

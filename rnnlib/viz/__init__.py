@@ -1,0 +1,8 @@
+"""Layer 3, what a reader sees: figures, widgets and source listings.
+
+- :mod:`rnnlib.viz.plots` -- confusion heatmaps and loss curves;
+- :mod:`rnnlib.viz.gate_viz` -- gate traces of a GRU on a review, their figure and explorer;
+- :mod:`rnnlib.viz.display` -- show rnnlib source code inside a chapter.
+
+Modules here may import :mod:`rnnlib.core`, :mod:`rnnlib.datasets` and :mod:`rnnlib.models`.
+"""

@@ -68,6 +68,7 @@ grading: $(GSTAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check rnnlib tests tools chapters exercises _ext
+	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/grading --cov=rnnlib --cov-report=term-missing:skip-covered --cov-fail-under=90

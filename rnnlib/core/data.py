@@ -341,11 +341,11 @@ def _extract(archive: Path, fmt: str, member: str, dest: Path) -> None:
                 shutil.copyfileobj(src, out)
         else:
             with tarfile.open(archive) as tf:
-                src = tf.extractfile(member)
-                if src is None:
+                packed = tf.extractfile(member)
+                if packed is None:
                     raise KeyError(member)
-                with src, open(tmp, "wb") as out:
-                    shutil.copyfileobj(src, out)
+                with packed, open(tmp, "wb") as out:
+                    shutil.copyfileobj(packed, out)
         tmp.replace(dest)
     finally:
         tmp.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -78,8 +78,11 @@ class History:
 
 def move_to(obj: Any, device: torch.device | str) -> Any:
     """Move tensors, packed sequences and (nested) tuples, lists and dicts to ``device``."""
-    if isinstance(obj, (torch.Tensor, PackedSequence)):
+    if isinstance(obj, torch.Tensor):
         return obj.to(device)
+    if isinstance(obj, PackedSequence):
+        # PackedSequence.to takes Tensor.to's arguments, but its stub keeps only the dtype form.
+        return cast(Any, obj).to(device)
     if isinstance(obj, Mapping):
         return {k: move_to(v, device) for k, v in obj.items()}
     if isinstance(obj, tuple):

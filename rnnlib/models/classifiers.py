@@ -10,7 +10,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pack_sequence
 
 from rnnlib.core.checks import check_sizes
-from rnnlib.core.training import eval_mode
+from rnnlib.core.training import eval_mode, move_to
 from rnnlib.datasets.surnames import N_LETTERS, fold_to_ascii, line_to_indices
 from rnnlib.models.features import final_features
 
@@ -82,7 +82,7 @@ class GRUClassifier(nn.Module):
         device = self.head.weight.device
         one_hots = [nn.functional.one_hot(line_to_indices(n), N_LETTERS).float() for n in names]
         with eval_mode(self):
-            scores = self(pack_sequence(one_hots, enforce_sorted=False).to(device))
+            scores = self(move_to(pack_sequence(one_hots, enforce_sorted=False), device))
         return torch.log_softmax(scores, dim=1)
 
 

@@ -134,7 +134,8 @@ class GRU(nn.Module):
             )
         layer_input, finals, all_gates = x, [], []
         for cell, h in zip(self.cells, h0, strict=True):
-            outputs, gates = [], {"r": [], "z": [], "n": []}
+            outputs: list[torch.Tensor] = []
+            gates: dict[str, list[torch.Tensor]] = {"r": [], "z": [], "n": []}
             for t in range(layer_input.shape[1]):
                 h, step_gates = cell(layer_input[:, t], h)
                 outputs.append(h)
@@ -153,7 +154,8 @@ class GRU(nn.Module):
         if gru.bidirectional or not gru.bias or gru.proj_size:
             raise ValueError("from_torch copies unidirectional nn.GRU layers with biases and no projection.")
         ours = cls(gru.input_size, gru.hidden_size, gru.num_layers, convention="pytorch")
-        ours.to(dtype=gru.weight_ih_l0.dtype, device=gru.weight_ih_l0.device)
+        reference = gru.all_weights[0][0]
+        ours.to(dtype=reference.dtype, device=reference.device)
         with torch.no_grad():
             for k, cell in enumerate(ours.cells):
                 for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):

@@ -132,6 +132,7 @@ def step_through(
     for t in range(inputs.shape[time_axis]):
         out_t, state = gru(inputs.narrow(time_axis, t, 1), state)
         outputs.append(out_t)
+    assert state is not None  # _check_input guarantees at least one step
     return torch.cat(outputs, dim=time_axis), state
 
 

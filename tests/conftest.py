@@ -9,8 +9,11 @@ mirror is only reachable through the ``mirror`` / ``mirror_root`` fixtures.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
+import math
 import os
+import re
 import tarfile
 import threading
 import zipfile
@@ -28,10 +31,11 @@ matplotlib.use("Agg")  # before anything imports pyplot: no windows, same output
 import matplotlib.pyplot as plt
 import pytest
 
-from rnnlib.core.data import CACHE_ENV, MIRROR_ENV, OFFLINE_ENV, DataFile, Dataset
+from rnnlib.core.data import CACHE_ENV, MIRROR_ENV, OFFLINE_ENV, DataFile, DatasetSpec
 from rnnlib.core.env import env_flag
 from rnnlib.core.progress import PROGRESS_ENV
 from rnnlib.core.runtime import FAST_ENV
+from rnnlib.datasets.sentiment import Review
 
 #: The mirror named by the environment of the pytest process, read before any test changes it.
 REAL_MIRROR = os.environ.get(MIRROR_ENV, "").strip()
@@ -177,8 +181,8 @@ def make_tar(path: Path, members: dict[str, bytes], *, directories: tuple[str, .
 class Toy:
     """A registry ``{"toy": dataset}`` whose archive the local server offers."""
 
-    dataset: Dataset
-    registry: dict[str, Dataset]
+    dataset: DatasetSpec
+    registry: dict[str, DatasetSpec]
     server: LocalServer
     archive: Path
 
@@ -216,7 +220,7 @@ def toy(http_server: LocalServer) -> ToyFactory:
             make_tar(archive, members, directories=tar_directories)
         digests = {p: sha256_bytes(d) for p, d in TOY_FILES.items()}
         digests.update(sha_override or {})
-        dataset = Dataset(
+        dataset = DatasetSpec(
             name="toy",
             description="two tiny files for the tests",
             url=url or f"{http_server.url}/{name}",
@@ -227,3 +231,39 @@ def toy(http_server: LocalServer) -> ToyFactory:
         return Toy(dataset=dataset, registry={"toy": dataset}, server=http_server, archive=archive)
 
     return build
+
+
+# --------------------------------------------------------------------------- review parsing
+
+_REFERENCE_FIELDS = {
+    name: re.compile(rf"<{name}>(.*?)</{name}>", re.DOTALL) for name in ("rating", "title", "review_text")
+}
+
+
+def reference_parse_reviews(text: str, category: str, sentiment: int) -> list[Review]:
+    """The review parser as it was before the linear scan (regular expressions, quadratic on
+    damaged files): the reference that well-formed files must still parse to."""
+
+    def field(block: str, name: str) -> str | None:
+        match = _REFERENCE_FIELDS[name].search(block)
+        return None if match is None else html.unescape(match.group(1)).strip()
+
+    def rating(value: str | None) -> float | None:
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+
+    return [
+        Review(
+            category=category,
+            sentiment=sentiment,
+            rating=rating(field(block, "rating")),
+            title=field(block, "title") or "",
+            text=field(block, "review_text") or "",
+        )
+        for block in re.findall(r"<review>(.*?)</review>", text, re.DOTALL)
+    ]

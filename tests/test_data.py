@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
+import os
 import re
+import socket
 import time
 from pathlib import Path
 
 import pooch
 import pytest
-from conftest import TOY_FILES, Toy, ToyFactory, sha256_bytes
+from conftest import TOY_FILES, Toy, ToyFactory, make_tar, make_zip, sha256_bytes
 
 from rnnlib.core import data
 from rnnlib.core.data import (
@@ -18,6 +21,7 @@ from rnnlib.core.data import (
     MIRROR_ENV,
     OFFLINE_ENV,
     REGISTRY,
+    CacheAccessError,
     ChecksumError,
     DataError,
     DataFile,
@@ -49,7 +53,7 @@ def go_online(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_error_hierarchy() -> None:
-    for cls in (UnknownDatasetError, ChecksumError, DataUnavailableError):
+    for cls in (UnknownDatasetError, ChecksumError, DataUnavailableError, CacheAccessError):
         assert issubclass(cls, DataError)
     assert issubclass(DataError, RuntimeError)
 
@@ -426,20 +430,39 @@ def test_failure_message_names_the_missing_mirror_file(
         fetch_file("toy", ALPHA, registry=t.registry)
 
 
-def test_download_timeout_is_passed_to_pooch(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, object] = {}
+def test_timeout_reaches_the_downloader(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fetch_file and fetch hand their timeout to pooch's downloader, DOWNLOAD_TIMEOUT by default."""
+    seen: list[object] = []
     real = pooch.HTTPDownloader
 
     def spy(**kwargs: object) -> pooch.HTTPDownloader:
-        seen.update(kwargs)
+        seen.append(kwargs["timeout"])
         return real(**kwargs)
 
     monkeypatch.setattr(data.pooch, "HTTPDownloader", spy)
     go_online(monkeypatch)
     t: Toy = toy()
     fetch_file("toy", ALPHA, registry=t.registry, timeout=3.5)
-    assert seen["timeout"] == 3.5
-    assert data.DOWNLOAD_TIMEOUT == 20.0
+    (cache_dir() / ALPHA).unlink()
+    fetch_file("toy", ALPHA, registry=t.registry)
+    (cache_dir() / ALPHA).unlink()
+    fetch("toy", registry=t.registry, timeout=1.25)
+    assert seen == [3.5, data.DOWNLOAD_TIMEOUT, 1.25, 1.25]
+
+
+def test_a_server_that_never_answers_fails_after_the_timeout(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that accepts the connection but sends nothing must not hang the notebook."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # the kernel completes the handshake; nobody ever answers
+        t = toy(url=f"http://127.0.0.1:{silent.getsockname()[1]}/toy.zip")
+        go_online(monkeypatch)
+        start = time.perf_counter()
+        with pytest.raises(DataUnavailableError, match=r"toy\.zip failed \(\w*(Timeout|Error)"):
+            fetch_file("toy", ALPHA, registry=t.registry, timeout=0.3)
+        assert time.perf_counter() - start < 5
 
 
 def test_bad_archive_is_downloaded_again_once_the_server_is_fixed(
@@ -447,11 +470,11 @@ def test_bad_archive_is_downloaded_again_once_the_server_is_fixed(
 ) -> None:
     """A download that is not a valid archive (captive portal, error page served with
     status 200) must not poison the cache: after the network is fixed, as the error
-    message advises, the next call must download again and succeed.
+    message advises, the next call downloads again and succeeds.
 
-    BUG (rnnlib/data.py, _download_archive/fetch_file): the bad archive stays in
-    <cache>/_downloads/ and pooch.retrieve(known_hash=None) reuses it forever, so every
-    later call fails with the same BadZipFile without contacting the server.
+    Regression test: the bad archive used to stay in <cache>/_downloads/, where
+    pooch.retrieve(known_hash=None) reused it, so every later call failed with the same
+    BadZipFile without contacting the server.
     """
     t = toy()
     good = t.archive.read_bytes()
@@ -465,10 +488,162 @@ def test_bad_archive_is_downloaded_again_once_the_server_is_fixed(
     assert t.server.requests == ["/toy.zip", "/toy.zip"]
 
 
+@pytest.mark.parametrize("fmt", ["zip", "tar"])
+def test_download_failing_its_checksum_is_deleted_and_fetched_afresh(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """A download whose file fails its checksum leaves nothing behind (archive, extracted
+    file): once the source is fixed, the next call downloads it again and succeeds.
+
+    Regression test: the archive used to stay in <cache>/_downloads/ and be reused by
+    pooch, so every later call failed the checksum again without contacting the server.
+    """
+    tampered = {f"data/{p}": (b"tampered\n" if p == ALPHA else d) for p, d in TOY_FILES.items()}
+    t = toy(fmt=fmt, archive_members=tampered)
+    go_online(monkeypatch)
+    with pytest.raises(ChecksumError) as info:
+        fetch_file("toy", ALPHA, registry=t.registry)
+    message = str(info.value)
+    bad_digest = sha256_bytes(b"tampered\n")
+    assert f"has SHA-256 {bad_digest}, expected {sha256_bytes(TOY_FILES[ALPHA])}" in message
+    assert "rnnlib deleted it, so the next call downloads it afresh" in message
+    assert "RNNLIB_DATA_MIRROR" in message and "rnnlib.core.catalog" in message
+    assert not (cache_dir() / ALPHA).exists()
+    assert not list((cache_dir() / data.DOWNLOADS_FOLDER).iterdir())
+    good = {f"data/{p}": d for p, d in TOY_FILES.items()}
+    if fmt == "zip":  # the source is fixed
+        make_zip(t.archive, good)
+    else:
+        make_tar(t.archive, good)
+    assert fetch_file("toy", ALPHA, registry=t.registry).read_bytes() == TOY_FILES[ALPHA]
+    assert len(t.server.requests) == 2
+
+
+# --------------------------------------------------------------------------- a cache that cannot be written
+
+
+def deny_in(monkeypatch: pytest.MonkeyPatch, method: str, folder: Path) -> None:
+    """Make ``Path.<method>`` fail, as in a read-only folder, for existing paths under ``folder``
+    (the tests run as root, where chmod does not stop writes)."""
+    real = getattr(Path, method)
+
+    def denied(self: Path, *args: object, **kwargs: object) -> object:
+        if self.is_relative_to(folder) and (method == "mkdir" or self.exists()):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, method, denied)
+
+
+def assert_names_cache_and_fix(error: CacheAccessError) -> None:
+    message = str(error)
+    assert f"The cache folder {cache_dir()} is not writable" in message
+    fix = "Fix: make it writable, or point rnnlib at another folder with RNNLIB_CACHE_DIR=<a writable folder>"
+    assert fix in message
+    assert isinstance(error, DataError) and isinstance(error.__cause__, OSError)
+
+
+def test_corrupt_file_in_a_read_only_cache(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    write_tree(cache_dir(), {ALPHA: b"corrupt"})
+    deny_in(monkeypatch, "unlink", cache_dir())
+    with pytest.raises(
+        CacheAccessError, match=r"cannot remove .*alpha\.txt, which must not be reused: PermissionError"
+    ) as info:
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert_names_cache_and_fix(info.value)
+
+
+def test_unreadable_cached_file(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    write_tree(cache_dir(), TOY_FILES)
+
+    def unreadable(path: object) -> str:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(data, "sha256_of", unreadable)
+    with pytest.raises(CacheAccessError, match=r"cannot read the cached copy .*alpha\.txt") as info:
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert_names_cache_and_fix(info.value)
+
+
+def test_cache_folder_that_cannot_be_created(
+    toy: ToyFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pooch turns the failure into a PermissionError of its own, without an errno."""
+    t = toy()
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "locked" / "cache"))
+    real = os.makedirs
+
+    def denied(name: str, *args: object, **kwargs: object) -> None:
+        if Path(name).is_relative_to(tmp_path / "locked"):
+            raise PermissionError(errno.EACCES, "Permission denied", name)
+        real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "makedirs", denied)
+    go_online(monkeypatch)
+    with pytest.raises(
+        CacheAccessError, match=r"cannot store the download of .*toy\.zip in the cache"
+    ) as info:
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert_names_cache_and_fix(info.value)
+    assert t.server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("method", "error"),
+    [
+        ("mkdir", None),
+        ("open", OSError(errno.EROFS, "Read-only file system")),
+        ("open", OSError(errno.ENOSPC, "No space left on device")),
+    ],
+)
+def test_extraction_into_a_cache_that_cannot_be_written(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch, method: str, error: OSError | None
+) -> None:
+    t = toy()
+    go_online(monkeypatch)
+    with monkeypatch.context() as patch:
+        if method == "mkdir":
+            deny_in(patch, "mkdir", cache_dir() / "toy")
+        else:
+            real_open = open
+
+            def full(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+                if "w" in mode and Path(str(file)).is_relative_to(cache_dir() / "toy"):
+                    raise error  # type: ignore[misc]
+                return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+            patch.setattr("builtins.open", full)
+        with pytest.raises(
+            CacheAccessError, match=r"cannot store the download of .*toy\.zip in the cache"
+        ) as info:
+            fetch_file("toy", ALPHA, registry=t.registry)
+    assert_names_cache_and_fix(info.value)
+    assert not list(cache_dir().rglob("*.part"))
+    # The archive itself was fine: it is kept, and used once the cache can be written.
+    assert (cache_dir() / data.DOWNLOADS_FOLDER / "toy-toy.zip").is_file()
+    assert fetch_file("toy", ALPHA, registry=t.registry).read_bytes() == TOY_FILES[ALPHA]
+    assert t.server.requests == ["/toy.zip"]
+
+
+def test_download_failing_its_checksum_in_a_read_only_cache(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy(sha_override={ALPHA: "0" * 64})
+    go_online(monkeypatch)
+    deny_in(monkeypatch, "unlink", cache_dir())
+    with pytest.raises(
+        CacheAccessError, match=r"cannot remove .*alpha\.txt, which must not be reused"
+    ) as info:
+        fetch_file("toy", ALPHA, registry=t.registry)
+    assert_names_cache_and_fix(info.value)
+
+
 # --------------------------------------------------------------------------- alt_sha256
 
 
-def with_alternatives(t: Toy, *, sha256: str, alt: tuple[str, ...]) -> dict[str, data.Dataset]:
+def with_alternatives(t: Toy, *, sha256: str, alt: tuple[str, ...]) -> dict[str, data.DatasetSpec]:
     """The toy registry with ALPHA's digest and accepted alternatives replaced."""
     files = tuple(
         dataclasses.replace(f, sha256=sha256, alt_sha256=alt) if f.path == ALPHA else f
@@ -481,8 +656,8 @@ def test_data_file_accepts_its_digest_and_alternatives() -> None:
     entry = DataFile("x", "a" * 64, "m", alt_sha256=("b" * 64, "c" * 64))
     assert entry.accepts("a" * 64) and entry.accepts("b" * 64) and entry.accepts("c" * 64)
     assert not entry.accepts("d" * 64)
-    assert DataFile("x", "a" * 64, "m").alt_sha256 == ()
-    assert not DataFile("x", "a" * 64, "m").accepts("b" * 64)
+    only = DataFile("x", "a" * 64, "m")  # no alternatives: its own digest only
+    assert only.accepts("a" * 64) and not only.accepts("b" * 64)
 
 
 def test_alt_sha256_is_accepted_from_mirror_cache_and_download(

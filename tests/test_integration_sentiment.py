@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import LocalServer, make_tar, using_mirror
+from conftest import LocalServer, make_tar, reference_parse_reviews, using_mirror
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
@@ -88,7 +88,7 @@ def test_fetch_returns_the_16_verified_mirror_files(mirror: Path) -> None:
 
 
 def test_alt_sha256_are_the_unprocessed_files_without_their_root_wrapper(mirror_root: Path) -> None:
-    """The alternatives are derived from the mirror as data.py's comment says (not from a download)."""
+    """The alternatives are derived from the mirror as catalog.py's comment says (not from a download)."""
     for entry in REGISTRY["amazon_reviews_unprocessed"].files:
         raw = (mirror_root / entry.path).read_bytes()
         assert raw.startswith(b"<root>\n<review>\n") and raw.endswith(b"</review>\n\n</root>")
@@ -116,6 +116,17 @@ def test_a_download_without_the_root_wrapper_is_accepted(
     path = fetch_file(entry.name, rel, registry={entry.name: entry})
     assert path == cache_dir() / rel and path.read_bytes() == original
     assert len(read_review_file(path, "automotive", 0)) == 152
+
+
+def test_every_real_file_parses_as_with_the_regular_expressions(mirror: Path) -> None:
+    """The linear scan of parse_reviews gives exactly what the regular expressions gave."""
+    files = fetch("amazon_reviews") | fetch("amazon_reviews_unprocessed")
+    for key, path in files.items():
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        category, sentiment = Path(key).parent.name, int(Path(key).stem == "positive")
+        assert parse_reviews(text, category, sentiment) == reference_parse_reviews(
+            text, category, sentiment
+        ), key
 
 
 def test_review_counts_equal_the_readme(reviews: Reviews) -> None:

@@ -6,17 +6,26 @@ import gzip
 import json
 import os
 import pickle
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import sha256_bytes
+from conftest import reference_parse_reviews, sha256_bytes
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 from torch.utils.data import DataLoader
 
-from rnnlib.core.data import MIRROR_ENV, DataError, DataFile, Dataset, cache_dir, sha256_of
+from rnnlib.core.data import (
+    MIRROR_ENV,
+    CacheAccessError,
+    DataError,
+    DataFile,
+    DatasetSpec,
+    cache_dir,
+    sha256_of,
+)
 from rnnlib.core.training import fit
 from rnnlib.datasets import sentiment
 from rnnlib.datasets.sentiment import (
@@ -32,12 +41,15 @@ from rnnlib.datasets.sentiment import (
     UnsafeArchiveError,
     UntrustedArchiveError,
     archive_name,
+    archives,
     build_datasets,
     collate_for_sentiment,
     collate_padded,
+    dlstudio,
     load_dlstudio_archive,
     load_reviews,
     parse_reviews,
+    parsing,
     read_review_file,
     save_dlstudio_archive,
     tokenize,
@@ -135,6 +147,83 @@ def test_parse_truncated_file_is_an_error() -> None:
         parse_reviews(text, "books", 1, source="cut.review")
 
 
+def test_parse_names_the_line_of_the_first_unclosed_review() -> None:
+    # The second block has no </review> before the third opens: the file is refused.
+    text = block("one") + block("two").replace("</review>\n", "") + block("three")
+    line = text[: text.index("<review>", 1)].count("\n") + 1
+    with pytest.raises(ValueError, match=rf"3 <review> tags but only 2 complete .*on line {line}\)"):
+        parse_reviews(text, "books", 1)
+
+
+def test_parse_file_of_unclosed_reviews_only_is_truncated_not_empty() -> None:
+    with pytest.raises(ValueError, match=r"2 <review> tags but only 0 complete .*line 1\)"):
+        parse_reviews("<review>\n<review_text>\nx\n</review_text>\n<review>\n", "books", 1)
+
+
+def test_parse_ignores_a_stray_closing_tag() -> None:
+    text = "</review>\n" + block("one") + "</review>\n" + block("two")
+    assert [r.text for r in parse_reviews(text, "books", 1)] == ["one", "two"]
+
+
+def test_parse_unclosed_field_inside_a_block_is_missing() -> None:
+    # The </review_text> of the next block must not be borrowed: the field stays inside its block.
+    first = block("lost").replace("</review_text>", "")
+    (r1, r2) = parse_reviews(first + block("kept"), "books", 1)
+    assert (r1.text, r2.text) == ("", "kept")
+
+
+WELL_FORMED = {
+    "plain": block("one") + block("two"),
+    "root wrapper": "<root>\n" + block("a &amp; b") + "\n" + block("c") + "\n</root>",
+    "crlf": (block("x") + block("y")).replace("\n", "\r\n"),
+    "stray closings": "</review>" + block("p") + "</review></review>" + block("q"),
+    "repeated and unclosed fields": block("t").replace(
+        "</review>", "<title>\nT2\n</title>\n<rating>\n</review>"
+    )
+    + block(None, rating="nan", title=None),
+    "text outside the blocks": "junk <review_text>\nno\n</review_text>\n" + block("in") + "<title>\nafter\n",
+    "empty block": "<review></review>" + block("z"),
+}
+
+
+@pytest.mark.parametrize("name", list(WELL_FORMED))
+def test_parse_well_formed_files_as_the_regular_expressions_did(name: str) -> None:
+    text = WELL_FORMED[name]
+    assert parse_reviews(text, "baby", 0) == reference_parse_reviews(text, "baby", 0)
+
+
+#: 20,000 unclosed blocks, about 5 MB: the regular expressions took minutes on this.
+UNCLOSED_BLOCK = "<review>\n<title>\nA title\n</title>\n<review_text>\n" + "words " * 33 + "\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("no closing tag at all", UNCLOSED_BLOCK * 20_000),
+        ("one closing tag at the end", UNCLOSED_BLOCK * 20_000 + "</review>\n"),
+        ("one complete block first", block("ok") + UNCLOSED_BLOCK * 20_000),
+    ],
+)
+def test_parse_many_unclosed_reviews_is_fast(name: str, text: str) -> None:
+    assert len(text) > 4_000_000 and text.count("<review>") >= 20_000
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"truncated or damaged"):
+        parse_reviews(text, "books", 1)
+    assert time.perf_counter() - start < 1.0, name
+
+
+@pytest.mark.parametrize("tag", ["review_text", "title", "rating"])
+def test_parse_many_unclosed_fields_is_fast(tag: str) -> None:
+    body = (f"<{tag}>\n" + "words " * 33 + "\n") * 20_000
+    text = f"<review>\n{body}</review>\n" + block("next")
+    assert len(text) > 4_000_000
+    start = time.perf_counter()
+    first, second = parse_reviews(text, "books", 1)
+    assert time.perf_counter() - start < 1.0
+    assert (first.text, first.title, first.rating) == ("", "", None)
+    assert second.text == "next"
+
+
 @pytest.mark.parametrize("bad", [2, -1, True, "1", None])
 def test_parse_rejects_a_bad_sentiment(bad: object) -> None:
     with pytest.raises(ValueError, match=r"use 1 \(positive\) or 0 \(negative\)"):
@@ -191,14 +280,14 @@ def test_tokenize(text: str, words: list[str]) -> None:
 
 
 @pytest.fixture
-def fake_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Dataset]:
+def fake_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, DatasetSpec]:
     """A mirror holding two tiny reviews per file of the 8 categories, and its registry."""
     mirror = tmp_path / "mirror"
-    files: dict[str, list[DataFile]] = {name: [] for name in sentiment._FOLDERS}
+    files: dict[str, list[DataFile]] = {name: [] for name in parsing._FOLDERS}
     for category in CATEGORIES:
-        name = sentiment._SOURCE[category]
+        name = parsing._SOURCE[category]
         for label in ("positive", "negative"):
-            rel = f"{sentiment._FOLDERS[name]}/{category}/{label}.review"
+            rel = f"{parsing._FOLDERS[name]}/{category}/{label}.review"
             content = block(f"{category} {label} one") + block(f"{category} {label} two")
             if name == "amazon_reviews_unprocessed":
                 content = f"<root>\n{content}\n</root>"
@@ -207,12 +296,12 @@ def fake_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
             files[name].append(DataFile(rel, sha256_bytes(content.encode()), rel))
     monkeypatch.setenv(MIRROR_ENV, str(mirror))
     return {
-        name: Dataset(name, "tiny", "http://127.0.0.1:9/x.tar.gz", "tar", tuple(entries))
+        name: DatasetSpec(name, "tiny", "http://127.0.0.1:9/x.tar.gz", "tar", tuple(entries))
         for name, entries in files.items()
     }
 
 
-def test_load_reviews_all_categories(fake_registry: dict[str, Dataset]) -> None:
+def test_load_reviews_all_categories(fake_registry: dict[str, DatasetSpec]) -> None:
     reviews = load_reviews(registry=fake_registry)
     assert list(reviews) == list(CATEGORIES)
     for category, by_sentiment in reviews.items():
@@ -221,7 +310,7 @@ def test_load_reviews_all_categories(fake_registry: dict[str, Dataset]) -> None:
         assert all(r.category == category and r.sentiment == 0 for r in by_sentiment[0])
 
 
-def test_load_reviews_some_categories_in_the_given_order(fake_registry: dict[str, Dataset]) -> None:
+def test_load_reviews_some_categories_in_the_given_order(fake_registry: dict[str, DatasetSpec]) -> None:
     reviews = load_reviews(["kitchen_&_housewares", "baby", "baby"], registry=fake_registry)
     assert list(reviews) == ["kitchen_&_housewares", "baby"]
     assert reviews["baby"][0][1].text == "baby negative two"
@@ -348,8 +437,8 @@ def test_build_datasets_train_and_test_are_disjoint(small: dict[str, dict[int, l
     ("size", "expected"), [(0, 0), (1, 0), (2, 1), (3, 1), (5, 1), (8, 2), (10, 2), (400, 80)]
 )
 def test_test_count(size: int, expected: int) -> None:
-    assert sentiment._test_count(size, 0.2) == expected
-    assert sentiment._test_count(10, 0.99) == 9  # at least one review stays for training
+    assert dlstudio._test_count(size, 0.2) == expected
+    assert dlstudio._test_count(10, 0.99) == 9  # at least one review stays for training
 
 
 @pytest.mark.parametrize("n", [0, 5, 1000, 3.0, True, "40"])
@@ -365,7 +454,6 @@ def test_unknown_n_message_names_the_sizes_and_the_escape(small: dict[str, dict[
         build_datasets(small, 5)
     with pytest.raises(ValueError, match=r"n=0: .*must be a positive int"):
         build_datasets(small, 0, allow_any_n=True)
-    assert SIZES == (3, 40, 200, 400)
 
 
 @pytest.mark.parametrize(
@@ -413,6 +501,7 @@ def test_archive_name() -> None:
     assert archive_name("train", 400) == "sentiment_dataset_train_400.tar.gz"
     assert archive_name("test", 3) == "sentiment_dataset_test_3.tar.gz"
     assert archive_name("test", 7, allow_any_n=True) == "sentiment_dataset_test_7.tar.gz"
+    assert [archive_name("train", n) for n in SIZES][-1] == f"sentiment_dataset_train_{SIZES[-1]}.tar.gz"
     with pytest.raises(ValueError, match=r"split='validation': use one of 'train', 'test'"):
         archive_name("validation", 40)
     with pytest.raises(ValueError, match=r"n=7 is not one of DLStudio's sizes"):
@@ -572,6 +661,52 @@ def test_damaged_trust_file_is_reported(
     with pytest.raises(DataError, match=r"Fix: delete it"):
         save_dlstudio_archive(train, tmp_path / "b.tar.gz")
     assert load_dlstudio_archive(path, trust=True) == train  # trust=True needs no list
+
+
+def test_trust_store_in_a_cache_that_cannot_be_written(
+    datasets: tuple[SentimentDataset, SentimentDataset], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train, _ = datasets
+    store = cache_dir() / TRUSTED_ARCHIVES_FILE
+    real = archives.atomic_write_bytes
+
+    def read_only_cache(dest: Path, data: bytes) -> Path:
+        if Path(dest) == store:
+            raise PermissionError(13, "Permission denied", str(dest))
+        return real(dest, data)
+
+    monkeypatch.setattr(archives, "atomic_write_bytes", read_only_cache)
+    with pytest.raises(
+        CacheAccessError, match=r"cannot record .*a\.tar\.gz in the list of trusted archives"
+    ) as info:
+        save_dlstudio_archive(train, tmp_path / "a.tar.gz")
+    message = str(info.value)
+    assert f"The cache folder {cache_dir()} is not writable" in message
+    assert "RNNLIB_CACHE_DIR=<a writable folder>" in message
+    assert (tmp_path / "a.tar.gz").is_file()  # the archive is written, only not trusted
+    with pytest.raises(UntrustedArchiveError):
+        load_dlstudio_archive(tmp_path / "a.tar.gz")
+
+
+def test_unreadable_trust_store(
+    datasets: tuple[SentimentDataset, SentimentDataset], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    train, _ = datasets
+    path = tmp_path / "a.tar.gz"
+    save_dlstudio_archive(train, path)
+    store = cache_dir() / TRUSTED_ARCHIVES_FILE
+    real = Path.read_bytes
+
+    def unreadable(self: Path) -> bytes:
+        if self == store:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    with pytest.raises(
+        CacheAccessError, match=r"cannot read the list of trusted archives .*RNNLIB_CACHE_DIR="
+    ):
+        load_dlstudio_archive(path)
 
 
 # --------------------------------------------------------------------------- torch datasets

@@ -1,8 +1,8 @@
 """Finding, downloading and checksum-verifying the course datasets.
 
-Every dataset the course uses is listed in :data:`REGISTRY` with, for each of its
-files, the path under a data root and the file's SHA-256. A file is looked up in
-this order:
+Every dataset the course uses is listed in :data:`REGISTRY` (:mod:`rnnlib.core.catalog`)
+with, for each of its files, the path under a data root and the file's SHA-256. A file is
+looked up in this order:
 
 1. **a mirror directory** named by the environment variable ``RNNLIB_DATA_MIRROR``
    (CI and the course developers point it at ``shared/data``; an instructor can
@@ -14,44 +14,69 @@ this order:
 
 Whatever the source, the file's SHA-256 is checked before its path is returned
 (against the registry's digest, or one of the file's accepted alternatives
-:attr:`DataFile.alt_sha256`).
+:attr:`DataFile.alt_sha256`). A download that fails the check is removed, archive and
+extracted file, so that the next call downloads afresh instead of reusing it.
 Every failure raises a :class:`DataError` subclass whose message names the
-dataset, the places that were tried and what to do about it.
+dataset, the places that were tried and what to do about it; a cache folder that
+cannot be written raises :class:`CacheAccessError`, which names the folder and how to
+choose another one.
+
+The registry's types and errors live in :mod:`rnnlib.core.registry` and its entries in
+:mod:`rnnlib.core.catalog`; both are re-exported here, so ``rnnlib.core.data`` is the
+one module a chapter needs.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
 import tarfile
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TypeGuard
 
 import pooch
 
+from rnnlib.core.catalog import AMAZON_REVIEWS, AMAZON_REVIEWS_UNPROCESSED, NAMES, REGISTRY
 from rnnlib.core.env import env_flag
 from rnnlib.core.files import partial_path
+from rnnlib.core.registry import (
+    CACHE_ENV,
+    CacheAccessError,
+    ChecksumError,
+    DataError,
+    DataFile,
+    DatasetSpec,
+    DataUnavailableError,
+    UnknownDatasetError,
+)
 
 MIRROR_ENV = "RNNLIB_DATA_MIRROR"
-CACHE_ENV = "RNNLIB_CACHE_DIR"
 OFFLINE_ENV = "RNNLIB_OFFLINE"
 #: Seconds to wait for a server to answer before a download is declared failed.
 DOWNLOAD_TIMEOUT = 20.0
+#: Folder of the cache where downloaded archives are kept.
+DOWNLOADS_FOLDER = "_downloads"
 
 __all__ = [
+    "AMAZON_REVIEWS",
+    "AMAZON_REVIEWS_UNPROCESSED",
     "CACHE_ENV",
+    "DOWNLOADS_FOLDER",
+    "DOWNLOAD_TIMEOUT",
     "MIRROR_ENV",
+    "NAMES",
     "OFFLINE_ENV",
     "REGISTRY",
+    "CacheAccessError",
     "ChecksumError",
     "DataError",
     "DataFile",
     "DataUnavailableError",
-    "Dataset",
+    "DatasetSpec",
     "UnknownDatasetError",
     "cache_dir",
     "fetch",
@@ -61,210 +86,26 @@ __all__ = [
     "sha256_of",
 ]
 
-
-class DataError(RuntimeError):
-    """Base class of every data-access error raised by rnnlib."""
-
-
-class UnknownDatasetError(DataError):
-    """The dataset (or one of its files) is not in the registry."""
-
-
-class ChecksumError(DataError):
-    """A file's SHA-256 differs from the one in the registry."""
-
-
-class DataUnavailableError(DataError):
-    """A file is in neither the mirror nor the cache and could not be downloaded."""
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """One file of a dataset.
-
-    Attributes:
-        path: path below the data root, with ``/`` separators (``names/Arabic.txt``).
-            The mirror and the cache both use this layout.
-        sha256: the file's SHA-256, lower-case hex.
-        member: the file's path inside the dataset's public archive.
-        alt_sha256: other accepted SHA-256s, for a file whose known copies differ in
-            bytes but not in content (e.g. the mirror's copy carries a wrapper line
-            that the public archive's copy lacks). Empty for most files.
-    """
-
-    path: str
-    sha256: str
-    member: str
-    alt_sha256: tuple[str, ...] = ()
-
-    def accepts(self, digest: str) -> bool:
-        """Whether ``digest`` is :attr:`sha256` or one of :attr:`alt_sha256`."""
-        return digest == self.sha256 or digest in self.alt_sha256
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A dataset: its files and the public archive they come from."""
-
-    name: str
-    description: str
-    url: str
-    archive_format: Literal["zip", "tar"]
-    files: tuple[DataFile, ...]
-    archive_sha256: str | None = None
-
-    def file(self, path: str) -> DataFile:
-        """Return the registry entry of ``path`` (e.g. ``"names/Arabic.txt"``)."""
-        for entry in self.files:
-            if entry.path == path:
-                return entry
-        known = ", ".join(f.path for f in self.files)
-        raise UnknownDatasetError(f"Dataset {self.name!r} has no file {path!r}. Its files are: {known}.")
-
-
-_NAMES_SHA256 = {
-    "Arabic": "6f424a8dbe51cbbbabab7a57d38b617210125e4e3991f3c657cb79b8f104bafc",
-    "Chinese": "49263ef55a8cb1740e841d65cad8214b2f9b5b869bc534c811746422496fa91e",
-    "Czech": "145bbbd6d0816578f03388e92c264d39ef1c60df920b081d371fa5c5cc055a8e",
-    "Dutch": "924f32b635170eae561f84538632138fc07d4c8bbd70ba3fb980de1ecc4d2af3",
-    "English": "9cca037066d3d5989e24bc01801416162de506b5e28e15b7c092a47905d29bf2",
-    "French": "81e65b36c60ed5b89a17422f6edcadbb89546f38ad69e960e64e7ba682012a95",
-    "German": "7449cd590b97a733e18d613a4155decd77ec35dc5f8aadd7a82204dce4f051db",
-    "Greek": "3555b5186de7f401e6d991b088e9e644ca3099116477818c25ab5793801389e6",
-    "Irish": "cf8c7013256252a88d2503127b87282a11f21b2ff6db1bded68834c19a1ec058",
-    "Italian": "f88414c27d0606a11a678b4859277828c2565d6cc4d9ee932deef6e94f3b35e4",
-    "Japanese": "e0e717e114fec3e7eade4d9dabe0067c475f43147e36a22b47902ee76ad9e67f",
-    "Korean": "cd54221ccb362a6cba4c78828838cf3268a0e59744767a37cf6ec4b74036b136",
-    "Polish": "45bab898af2f60ed3a728bbf6980e28821011a7caa53227553b5785903a40826",
-    "Portuguese": "50a8735f41f4f73757c8ce5b16cb0275cd86b2b214bcbc8c9805f508cb131c53",
-    "Russian": "43b3e64ce351f77f1ac9e0cdf7566012d127f4371875fd25208845b5c9d6f7c3",
-    "Scottish": "78d0252711d87d948ea86fe34826c51d2d794a8e52d15b5d6f7b6244d45d62dd",
-    "Spanish": "1bcb462ed3316756a85781d68232bddae04498fdddd5d9219c53fd1fbdeba7a7",
-    "Vietnamese": "f3f9e4164ab47601178a6e45b216464a64122f49d05541f24bf18a757253281d",
-}
-
-NAMES = Dataset(
-    name="names",
-    description=("Surnames from 18 languages, one per line (PyTorch char-RNN tutorial, BSD-3-Clause)."),
-    url="https://download.pytorch.org/tutorial/data.zip",
-    archive_format="zip",
-    files=tuple(
-        DataFile(f"names/{lang}.txt", digest, f"data/names/{lang}.txt")
-        for lang, digest in sorted(_NAMES_SHA256.items())
-    ),
+#: ``errno`` values that say the cache folder itself is the problem, not the network.
+_CACHE_ERRNOS = frozenset(
+    code
+    for code in (
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.ENOSPC,
+        getattr(errno, "EDQUOT", None),
+    )
+    if code is not None
 )
 
-#: Root of the Amazon review files below the data root (mirror and cache layout).
-_AMAZON_ROOT = "amazon_multidomain_sentiment"
 
-_AMAZON_SHA256 = {
-    "books/negative": "562c58de7f739c9af2d62377ea2253ff73e89f69c84a332088f341cdb0e09660",
-    "books/positive": "72c39d63dfd7edf77895de7c796f67e095f847f4b56bca0704aba3bbf57f23b9",
-    "dvd/negative": "de1b539d29dc7edfbabf0ca4b1bce4e296d486533f3730012e4b49e36e762fa3",
-    "dvd/positive": "fcf5207f79aa8af4910b5793c15fe90f25eb39501f9f4bdbd8f60a817224e28d",
-    "electronics/negative": "571287120d63e289753231804f33169b2ec4348ca6d24fa0d781a3a08e6376ff",
-    "electronics/positive": "98daefad1056ec8d98fe910bdb50ae282695b9c2b89c2bc1513b9d2203b38a11",
-    "kitchen_&_housewares/negative": "0ad1fa1f4539b47933fcef01be674b1246d1dc01403197c1439004cbaf4b543e",
-    "kitchen_&_housewares/positive": "90ebec2b5a6ac040e16836c32b8efbd92ce98804b916c6367f7ade3b8d536798",
-}
-
-# The mirror's unprocessed files start with an added "<root>" line and end with an added
-# "</root>" line (no final newline), which, according to shared/data/README.md, the
-# originals in unprocessed.tar.gz do not have. The alternative digests are those of the
-# mirror's files with these lines removed: first the exact first line "<root>\n" and the
-# last line "</root>"; second, also the blank line just before "</root>", so that the file
-# ends in "</review>\n" like the sorted_data_acl files. Both are derived from the README's
-# statement, NOT checked against a download of unprocessed.tar.gz: if a fresh download
-# still fails its checksum, compare it with the mirror's copy and fix these digests.
-# Each tuple holds the mirror's SHA-256, then the two alternatives.
-_UNPROCESSED_SHA256 = {
-    "apparel/negative": (
-        "918ce30d03710622569623acc2ca2cd1f4f6e22e98bee27682297ed6a1050b1f",
-        "21f91e0653a62588dfdb61ccb4f2d4580d2e0b230bf3a688001a81854b94a983",
-        "5c58e40be4836566c5d3d7ffb742221cf4ed5fe1f5572f3b4dff6740a69e00ee",
-    ),
-    "apparel/positive": (
-        "948bb4391f33d9cde25d16d384b98594366de51418022eb8da9d36137924db93",
-        "e737565a346d31eae0c6364913fb468d29f8f4a21089a0199b741d2ca92012f7",
-        "622ff2d7ce67ffa26c3f3287610d3375080ce7b4c5785a91d9d447c0aa124bc5",
-    ),
-    "automotive/negative": (
-        "25265c40bac933ab271758762f35dbaffacadef6bafbb6f2f25ef741c9d23ad6",
-        "b78c6d64d27cfaec0f3c644a47cc46907267873a4d0d21f051904c760c583e0e",
-        "86251b4d94095c7daad203de6b35528a87422b4622e247c0470e84dea39c41c4",
-    ),
-    "automotive/positive": (
-        "8b78d4593e77bcb02c4239f4928714a57434577a7b3597a0608fb21eee4ae553",
-        "ee1fc4f93e891337945bd3fe73d056d3fd96d41d878f43eeefcfe9d9aac6019f",
-        "24c4cb3907ce3e7e2821189e16c7ea94b25500a65220172d888952821a9be593",
-    ),
-    "baby/negative": (
-        "973adbd3587259f35507a25b156fa74a3cf9373fb82da38a82500be23be87f71",
-        "1d9a761d0af1d1948d93e32ad9780dc75021ec5b38bd77d856e0a6008c4c5c07",
-        "e59b23a1882ea85cb7724ff8816f16559dc43e14659faf4ae17dd4764394e732",
-    ),
-    "baby/positive": (
-        "9788dc6007d0b8c266af6bac37f78eca80365f4f999b61e0d1fa6f7f99e64f63",
-        "d17871e3b6d70b716c1133bd512ee4822abc332202d780879f3d6d10877dcd9f",
-        "8cb35781f514266411466bac1b119830af22ab718cec7683213d7d4efcff71fa",
-    ),
-    "beauty/negative": (
-        "6957ee5d3aeb0cd797842f4afa8f30afdc60618306a57e16042cf92898d9fa24",
-        "7e2785565a627a18beff075456571e76504d1b602aa8ee4b52b3c7534e0ef723",
-        "5541b9e3eae8ba0b69eae95d5d52d311a1feed5816b6048e6c41e43e696cb7b0",
-    ),
-    "beauty/positive": (
-        "85d1a48cac349bbdcf530b3e51802608e9ebfd83fc33f81c1745a29e7b63739a",
-        "93805eb27a71d74887a8a9ffb80f8a7aa78f92b80ab8ec2db636e84b9bc545ec",
-        "5bf3431979d112188d2d61aa66ee3861c8bb9dbc11110f419c8f8870615d69cb",
-    ),
-}
-
-_BLITZER = (
-    "Blitzer, Dredze and Pereira (ACL 2007), Amazon.com reviews, research and teaching use with attribution"
-)
-
-AMAZON_REVIEWS = Dataset(
-    name="amazon_reviews",
-    description=(
-        "Multi-Domain Sentiment Dataset, balanced part: books, dvd, electronics and "
-        f"kitchen_&_housewares, 1000 positive and 1000 negative reviews each ({_BLITZER})."
-    ),
-    url="https://www.cs.jhu.edu/~mdredze/datasets/sentiment/domain_sentiment_data.tar.gz",
-    archive_format="tar",
-    files=tuple(
-        DataFile(f"{_AMAZON_ROOT}/sorted_data_acl/{key}.review", digest, f"sorted_data_acl/{key}.review")
-        for key, digest in sorted(_AMAZON_SHA256.items())
-    ),
-)
-
-AMAZON_REVIEWS_UNPROCESSED = Dataset(
-    name="amazon_reviews_unprocessed",
-    description=(
-        "Multi-Domain Sentiment Dataset, 4 of the 25 unprocessed categories: apparel, "
-        f"automotive, baby and beauty, unbalanced ({_BLITZER})."
-    ),
-    url="https://www.cs.jhu.edu/~mdredze/datasets/sentiment/unprocessed.tar.gz",
-    archive_format="tar",
-    files=tuple(
-        DataFile(
-            f"{_AMAZON_ROOT}/unprocessed_subset/{key}.review",
-            mirror_digest,
-            f"sorted_data/{key}.review",
-            alt_sha256=tuple(alternatives),
-        )
-        for key, (mirror_digest, *alternatives) in sorted(_UNPROCESSED_SHA256.items())
-    ),
-)
-
-#: Every dataset rnnlib knows, by name.
-REGISTRY: dict[str, Dataset] = {
-    dataset.name: dataset for dataset in (AMAZON_REVIEWS, AMAZON_REVIEWS_UNPROCESSED, NAMES)
-}
-
-
-def get_dataset(name: str, registry: Mapping[str, Dataset] | None = None) -> Dataset:
+def get_dataset(name: str, registry: Mapping[str, DatasetSpec] | None = None) -> DatasetSpec:
     """Return the registry entry of dataset ``name``.
+
+    Args:
+        name: the dataset's name, e.g. ``"names"``.
+        registry: where to look; default :data:`REGISTRY` (tests pass their own).
 
     Raises:
         UnknownDatasetError: ``name`` is not registered; the message lists those that are.
@@ -276,12 +117,16 @@ def get_dataset(name: str, registry: Mapping[str, Dataset] | None = None) -> Dat
         known = ", ".join(sorted(registry)) or "(none)"
         raise UnknownDatasetError(
             f"Unknown dataset {name!r}. Known datasets: {known}. "
-            "Check the spelling, or register the dataset in rnnlib.core.data.REGISTRY."
+            "Check the spelling, or register the dataset in rnnlib.core.catalog.REGISTRY."
         ) from None
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:
-    """Return the SHA-256 of a file as lower-case hex."""
+    """Return the SHA-256 of a file as lower-case hex.
+
+    Raises:
+        OSError: the file cannot be read (e.g. FileNotFoundError).
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -309,7 +154,10 @@ def mirror_dir() -> Path | None:
 
 
 def cache_dir() -> Path:
-    """Return the download cache: ``RNNLIB_CACHE_DIR`` or the user's cache folder."""
+    """Return the download cache: ``RNNLIB_CACHE_DIR`` or the user's cache folder.
+
+    The folder is not created here: :func:`fetch_file` creates it when it first writes.
+    """
     value = os.environ.get(CACHE_ENV, "").strip()
     if value:
         return Path(value).expanduser()
@@ -320,19 +168,54 @@ def _offline() -> bool:
     return env_flag(OFFLINE_ENV)
 
 
-def _verify(dataset: Dataset, entry: DataFile, path: Path, where: str) -> None:
+def _is_cache_fault(error: BaseException) -> TypeGuard[OSError]:
+    """Whether ``error`` comes from the cache's file system (not from the network or the archive).
+
+    Network errors (``requests``' exceptions are OSErrors too) carry no errno, and a
+    damaged archive raises ``BadZipFile``, ``tarfile.ReadError`` or an errno-less
+    ``BadGzipFile``; pooch turns a cache folder it cannot create into an errno-less
+    PermissionError, hence the separate test.
+    """
+    return isinstance(error, PermissionError) or (isinstance(error, OSError) and error.errno in _CACHE_ERRNOS)
+
+
+def _remove(cache: Path, *paths: Path) -> None:
+    """Delete ``paths`` (missing ones are fine).
+
+    Raises:
+        CacheAccessError: a file exists but cannot be deleted.
+    """
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise CacheAccessError.about(cache, f"remove {path}, which must not be reused", exc) from exc
+
+
+def _verify_mirror(dataset: DatasetSpec, entry: DataFile, path: Path) -> None:
     actual = sha256_of(path)
     if not entry.accepts(actual):
-        also = f" (or one of {', '.join(entry.alt_sha256)})" if entry.alt_sha256 else ""
         raise ChecksumError(
-            f"Dataset {dataset.name!r}: {path} (from the {where}) has SHA-256 {actual}, "
-            f"expected {entry.sha256}{also}. The file is corrupt or a different version. "
-            f"Fix: replace it with the original file, or delete it so that rnnlib "
+            f"Dataset {dataset.name!r}: {path} (from the mirror {MIRROR_ENV}) has SHA-256 {actual}, "
+            f"expected {_expected(entry)}. The file is corrupt or a different version. "
+            "Fix: replace it with the original file, or delete it so that rnnlib "
             "downloads it again."
         )
 
 
+def _expected(entry: DataFile) -> str:
+    also = f" (or one of {', '.join(entry.alt_sha256)})" if entry.alt_sha256 else ""
+    return f"{entry.sha256}{also}"
+
+
 def _extract(archive: Path, fmt: str, member: str, dest: Path) -> None:
+    """Copy ``member`` of ``archive`` to ``dest`` through a ``.part`` file.
+
+    Raises:
+        KeyError: the archive has no such file.
+        zipfile.BadZipFile, tarfile.TarError, EOFError, OSError: the archive is damaged,
+            or ``dest`` cannot be written.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = partial_path(dest)
     try:
@@ -351,7 +234,7 @@ def _extract(archive: Path, fmt: str, member: str, dest: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _download_archive(dataset: Dataset, cache: Path, timeout: float) -> Path:
+def _download_archive(dataset: DatasetSpec, cache: Path, timeout: float) -> Path:
     downloader = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
     fname = f"{dataset.name}-{Path(dataset.url).name}"
     return Path(
@@ -359,18 +242,81 @@ def _download_archive(dataset: Dataset, cache: Path, timeout: float) -> Path:
             dataset.url,
             known_hash=None if dataset.archive_sha256 is None else f"sha256:{dataset.archive_sha256}",
             fname=fname,
-            path=cache / "_downloads",
+            path=cache / DOWNLOADS_FOLDER,
             downloader=downloader,
             progressbar=False,
         )
     )
 
 
+def _from_cache(entry: DataFile, cache: Path, tried: list[str]) -> Path | None:
+    """The cached copy if it passes its checksum; a corrupt copy is deleted (and noted in ``tried``).
+
+    Raises:
+        CacheAccessError: the copy cannot be read, or a corrupt copy cannot be deleted.
+    """
+    cached = cache / entry.path
+    try:
+        digest = sha256_of(cached) if cached.is_file() else None
+    except OSError as exc:
+        raise CacheAccessError.about(cache, f"read the cached copy {cached}", exc) from exc
+    if digest is None:
+        tried.append(f"cache: {cached} does not exist")
+        return None
+    if entry.accepts(digest):
+        return cached
+    _remove(cache, cached)  # a corrupt cached copy is replaced by a fresh download
+    tried.append(f"cache: {cached} had a wrong checksum and was removed")
+    return None
+
+
+def _from_download(
+    dataset: DatasetSpec, entry: DataFile, cache: Path, timeout: float, tried: list[str]
+) -> Path | None:
+    """Download the archive, extract the file into the cache and verify it.
+
+    Returns None (and notes why in ``tried``) when the download or the extraction fails
+    for a reason other than the cache folder; the broken archive is deleted so that the
+    next call downloads it again.
+
+    Raises:
+        ChecksumError: the extracted file has the wrong SHA-256 (archive and file are
+            deleted first).
+        CacheAccessError: the cache folder cannot be written or cleaned.
+    """
+    cached = cache / entry.path
+    archive: Path | None = None
+    try:
+        archive = _download_archive(dataset, cache, timeout)
+        _extract(archive, dataset.archive_format, entry.member, cached)
+        actual = sha256_of(cached)
+    except Exception as exc:
+        if _is_cache_fault(exc):  # the archive may be fine: it is kept
+            raise CacheAccessError.about(
+                cache, f"store the download of {dataset.url} in the cache", exc
+            ) from exc
+        if archive is not None:
+            _remove(cache, archive)  # never reuse a broken download
+        tried.append(f"download: {dataset.url} failed ({type(exc).__name__}: {exc})")
+        return None
+    if not entry.accepts(actual):
+        _remove(cache, cached, archive)  # pooch would reuse the archive forever
+        raise ChecksumError(
+            f"Dataset {dataset.name!r}: {entry.path} (from the download of {dataset.url}) has "
+            f"SHA-256 {actual}, expected {_expected(entry)}. The download was corrupt or the "
+            "source now serves a different version; rnnlib deleted it, so the next call "
+            "downloads it afresh. Fix: try again; if it fails again, set "
+            f"{MIRROR_ENV} to a folder that holds the verified file (the course repository's "
+            "shared/data) and report the new digest so rnnlib.core.catalog can be updated."
+        )
+    return cached
+
+
 def fetch_file(
     name: str,
     path: str,
     *,
-    registry: Mapping[str, Dataset] | None = None,
+    registry: Mapping[str, DatasetSpec] | None = None,
     timeout: float = DOWNLOAD_TIMEOUT,
 ) -> Path:
     """Return a local, checksum-verified copy of one file of dataset ``name``.
@@ -383,7 +329,10 @@ def fetch_file(
 
     Raises:
         UnknownDatasetError: unknown dataset or file.
-        ChecksumError: the mirror's copy, or a fresh download, has the wrong SHA-256.
+        DataError: ``RNNLIB_DATA_MIRROR`` names no directory.
+        ChecksumError: the mirror's copy, or a fresh download, has the wrong SHA-256
+            (a download that fails is deleted, so the next call downloads afresh).
+        CacheAccessError: the cache folder cannot be created, written or cleaned.
         DataUnavailableError: not in the mirror or cache, and the download failed.
     """
     dataset = get_dataset(name, registry)
@@ -396,34 +345,19 @@ def fetch_file(
     else:
         candidate = mirror / entry.path
         if candidate.is_file():
-            _verify(dataset, entry, candidate, f"mirror {MIRROR_ENV}")
+            _verify_mirror(dataset, entry, candidate)
             return candidate
         tried.append(f"mirror: {candidate} does not exist")
 
     cache = cache_dir()
-    cached = cache / entry.path
-    if cached.is_file():
-        if entry.accepts(sha256_of(cached)):
-            return cached
-        cached.unlink()  # a corrupt cached copy is replaced by a fresh download
-        tried.append(f"cache: {cached} had a wrong checksum and was removed")
-    else:
-        tried.append(f"cache: {cached} does not exist")
-
-    if _offline():
-        tried.append(f"download: skipped because {OFFLINE_ENV} is set")
-    else:
-        archive: Path | None = None
-        try:
-            archive = _download_archive(dataset, cache, timeout)
-            _extract(archive, dataset.archive_format, entry.member, cached)
-        except Exception as exc:
-            if archive is not None:
-                archive.unlink(missing_ok=True)  # never reuse a broken download
-            tried.append(f"download: {dataset.url} failed ({type(exc).__name__}: {exc})")
+    found = _from_cache(entry, cache, tried)
+    if found is None:
+        if _offline():
+            tried.append(f"download: skipped because {OFFLINE_ENV} is set")
         else:
-            _verify(dataset, entry, cached, f"download of {dataset.url}")
-            return cached
+            found = _from_download(dataset, entry, cache, timeout, tried)
+    if found is not None:
+        return found
 
     places = "\n  - ".join(tried)
     raise DataUnavailableError(
@@ -437,12 +371,17 @@ def fetch_file(
 def fetch(
     name: str,
     *,
-    registry: Mapping[str, Dataset] | None = None,
+    registry: Mapping[str, DatasetSpec] | None = None,
     timeout: float = DOWNLOAD_TIMEOUT,
 ) -> dict[str, Path]:
     """Return every file of dataset ``name`` as ``{path below the root: local path}``.
 
-    See :func:`fetch_file` for the resolution order and the errors.
+    The archive is downloaded at most once for all the files. See :func:`fetch_file`
+    for the resolution order and the arguments.
+
+    Raises:
+        UnknownDatasetError: unknown dataset.
+        DataError: any error of :func:`fetch_file`, for the first file that fails.
     """
     dataset = get_dataset(name, registry)
     return {

@@ -29,4 +29,3 @@ def atomic_write_bytes(dest: str | os.PathLike[str], data: bytes) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
-

@@ -47,6 +47,7 @@ __all__ = [
     "CleaningReport",
     "SurnameCorpus",
     "SurnameDataset",
+    "SurnameSplit",
     "collate_packed",
     "fold_to_ascii",
     "letter_to_index",
@@ -55,6 +56,7 @@ __all__ = [
     "line_to_tensor",
     "load_surnames",
     "make_loader",
+    "pad_names",
     "split_surnames",
 ]
 

@@ -1,0 +1,134 @@
+"""The vocabulary of the data registry: what a dataset is, and what can go wrong.
+
+- :class:`DataFile` -- one file of a dataset: its path, its SHA-256 and where it sits in
+  the public archive;
+- :class:`DatasetSpec` -- a dataset: its files and the archive they come from (a
+  *description* of a dataset, not a :class:`torch.utils.data.Dataset`);
+- the :class:`DataError` family, raised by :mod:`rnnlib.core.data` and the dataset
+  modules, each with a message that names the problem and the fix.
+
+The course's own entries are in :mod:`rnnlib.core.catalog`; finding and verifying the
+files is :mod:`rnnlib.core.data`'s job.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "CACHE_ENV",
+    "CacheAccessError",
+    "ChecksumError",
+    "DataError",
+    "DataFile",
+    "DataUnavailableError",
+    "DatasetSpec",
+    "UnknownDatasetError",
+]
+
+#: The environment variable that names the download cache (read by :func:`rnnlib.core.data.cache_dir`).
+CACHE_ENV = "RNNLIB_CACHE_DIR"
+
+
+class DataError(RuntimeError):
+    """Base class of every data-access error raised by rnnlib."""
+
+
+class UnknownDatasetError(DataError):
+    """The dataset (or one of its files) is not in the registry."""
+
+
+class ChecksumError(DataError):
+    """A file's SHA-256 differs from the one in the registry."""
+
+
+class DataUnavailableError(DataError):
+    """A file is in neither the mirror nor the cache and could not be downloaded."""
+
+
+class CacheAccessError(DataError):
+    """The cache folder cannot be created, read, written or cleaned (permissions, full disk).
+
+    Build one with :meth:`about`, which writes a message naming the folder and the fix.
+    """
+
+    @classmethod
+    def about(cls, cache: str | os.PathLike[str], action: str, error: OSError) -> CacheAccessError:
+        """The error for an ``OSError`` met while doing ``action`` in the cache folder ``cache``.
+
+        Args:
+            cache: the cache folder (:func:`rnnlib.core.data.cache_dir`).
+            action: what rnnlib was doing, as a phrase: ``"remove the corrupt file X"``.
+            error: the operating system's error; it is named in the message and should be
+                chained (``raise CacheAccessError.about(...) from error``).
+        """
+        return cls(
+            f"rnnlib cannot {action}: {type(error).__name__}: {error}. The cache folder {Path(cache)} "
+            "is not writable (read-only, another user's, or a full disk). Fix: make it writable, "
+            f"or point rnnlib at another folder with {CACHE_ENV}=<a writable folder> "
+            f"(e.g. `export {CACHE_ENV}=$HOME/rnnlib-cache`, or os.environ[{CACHE_ENV!r}] = ... "
+            "in a notebook before loading data)."
+        )
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One file of a dataset.
+
+    Attributes:
+        path: path below the data root, with ``/`` separators (``names/Arabic.txt``).
+            The mirror and the cache both use this layout.
+        sha256: the file's SHA-256, lower-case hex.
+        member: the file's path inside the dataset's public archive.
+        alt_sha256: other accepted SHA-256s, for a file whose known copies differ in
+            bytes but not in content (e.g. the mirror's copy carries a wrapper line
+            that the public archive's copy lacks). Empty for most files.
+    """
+
+    path: str
+    sha256: str
+    member: str
+    alt_sha256: tuple[str, ...] = ()
+
+    def accepts(self, digest: str) -> bool:
+        """Whether ``digest`` is :attr:`sha256` or one of :attr:`alt_sha256`."""
+        return digest == self.sha256 or digest in self.alt_sha256
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """The description of a dataset: its files and the public archive they come from.
+
+    Attributes:
+        name: the key in the registry (``"names"``).
+        description: one line for people: content, source and licence.
+        url: the canonical public archive.
+        archive_format: ``"zip"`` or ``"tar"`` (any compression :mod:`tarfile` reads).
+        files: every file rnnlib uses from the archive.
+        archive_sha256: the archive's SHA-256 if known (pooch then checks it), else None.
+    """
+
+    name: str
+    description: str
+    url: str
+    archive_format: Literal["zip", "tar"]
+    files: tuple[DataFile, ...]
+    archive_sha256: str | None = None
+
+    def file(self, path: str) -> DataFile:
+        """Return the registry entry of ``path`` (e.g. ``"names/Arabic.txt"``).
+
+        Raises:
+            UnknownDatasetError: the dataset has no such file; the message lists its files.
+        """
+        for entry in self.files:
+            if entry.path == path:
+                return entry
+        known = ", ".join(f.path for f in self.files)
+        raise UnknownDatasetError(
+            f"Dataset {self.name!r} has no file {path!r}. Its files are: {known}. "
+            "Check the path (relative to the data root, with / separators)."
+        )

@@ -1,0 +1,135 @@
+"""The reviews as torch datasets, and the batching that keeps padding out of the recurrence.
+
+Words missing from the vocabulary are skipped; a review left with no known word is
+skipped and counted in ``skipped``, never turned into an empty tensor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch.nn.utils.rnn import pad_sequence
+from torch.utils.data import Dataset
+
+from rnnlib.datasets.sentiment.dlstudio import SentimentDataset
+from rnnlib.datasets.sentiment.parsing import NEGATIVE, POSITIVE
+
+__all__ = ["IndexReviews", "Item", "OneHotReviews", "collate_for_sentiment", "collate_padded"]
+
+Item = tuple[torch.Tensor, int, int]
+
+
+class IndexReviews(Dataset[Item]):
+    """Reviews as vocabulary indices: items ``(indices int64 (length,), category index, sentiment)``.
+
+    Reviews are listed category by category (sorted), positive before negative, each in
+    the dataset's order. Words missing from the vocabulary are skipped (counted in
+    ``unknown_words``); a review left with no known word is skipped and counted in
+    ``skipped``, so no item is ever an empty tensor.
+
+    Attributes:
+        categories: the sorted category names; an item's category index points into it.
+        vocab: the vocabulary; index ``i`` is ``vocab[i]``.
+        word_to_index: ``{word: index}``.
+        skipped: reviews skipped because none of their words is in the vocabulary.
+        unknown_words: words skipped because they are not in the vocabulary.
+
+    Raises:
+        ValueError: empty vocabulary, or no review with a known word.
+    """
+
+    def __init__(self, dataset: SentimentDataset) -> None:
+        if not dataset.vocab:
+            raise ValueError("The dataset's vocabulary is empty: build the dataset with build_datasets().")
+        self.vocab = list(dataset.vocab)
+        self.word_to_index = {word: i for i, word in enumerate(self.vocab)}
+        self.categories = dataset.categories
+        self.skipped = 0
+        self.unknown_words = 0
+        self._indices: list[torch.Tensor] = []
+        self._labels: list[tuple[int, int]] = []
+        for c_index, category in enumerate(self.categories):
+            for sentiment, part in ((POSITIVE, dataset.positive), (NEGATIVE, dataset.negative)):
+                for doc in part.get(category, []):
+                    ids = [self.word_to_index[w] for w in doc if w in self.word_to_index]
+                    self.unknown_words += len(doc) - len(ids)
+                    if not ids:
+                        self.skipped += 1
+                        continue
+                    self._indices.append(torch.tensor(ids, dtype=torch.long))
+                    self._labels.append((c_index, sentiment))
+        if not self._indices:
+            raise ValueError(
+                f"No review has a word of the vocabulary ({self.skipped} reviews skipped): nothing to "
+                "encode. Fix: use the vocabulary the reviews were built with (build_datasets() gives "
+                "train and test the same one)."
+            )
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of words in the vocabulary (the one-hot width)."""
+        return len(self.vocab)
+
+    @property
+    def sentiments(self) -> torch.Tensor:
+        """The sentiment of every item, int64, in item order."""
+        return torch.tensor([s for _, s in self._labels], dtype=torch.long)
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def _encode(self, indices: torch.Tensor) -> torch.Tensor:
+        return indices
+
+    def __getitem__(self, i: int) -> Item:
+        category, sentiment = self._labels[i]
+        return self._encode(self._indices[i]), category, sentiment
+
+
+class OneHotReviews(IndexReviews):
+    """Reviews as one-hot words: items ``(float32 (length, vocab_size), category index, sentiment)``.
+
+    The lecture's encoding. Same order, skipping and attributes as :class:`IndexReviews`;
+    the one-hot rows are built when an item is read. A review costs
+    ``length * vocab_size * 4`` bytes (about 8 MB for 100 words of a 20,000-word
+    vocabulary), so padded batches grow fast: keep batches small, or use
+    :class:`IndexReviews` with an embedding.
+    """
+
+    def _encode(self, indices: torch.Tensor) -> torch.Tensor:
+        one_hot = torch.zeros(len(indices), self.vocab_size)
+        one_hot[torch.arange(len(indices)), indices] = 1.0
+        return one_hot
+
+
+def collate_padded(
+    batch: Sequence[Item],
+) -> tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor, torch.Tensor]:
+    """Batch items into ``((padded, lengths), categories, sentiments)``.
+
+    ``padded`` is ``(batch, longest, ...)`` with zeros after each review's end, and
+    ``lengths`` (int64) gives each review's length: pass both to
+    :func:`torch.nn.utils.rnn.pack_padded_sequence` so that padding never enters the
+    recurrence (for :class:`IndexReviews` the padding 0 is also the index of ``vocab[0]``).
+
+    Raises:
+        ValueError: an empty batch.
+    """
+    if not batch:
+        raise ValueError("Cannot collate an empty batch.")
+    reviews = [item[0] for item in batch]
+    lengths = torch.tensor([len(r) for r in reviews], dtype=torch.long)
+    categories = torch.tensor([item[1] for item in batch], dtype=torch.long)
+    sentiments = torch.tensor([item[2] for item in batch], dtype=torch.long)
+    return (pad_sequence(reviews, batch_first=True), lengths), categories, sentiments
+
+
+def collate_for_sentiment(batch: Sequence[Item]) -> tuple[tuple[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """Batch items into ``((padded, lengths), sentiments)``, as
+    :func:`rnnlib.core.training.fit` expects them.
+
+    See :func:`collate_padded`; the categories are left out.
+    """
+    inputs, _, sentiments = collate_padded(batch)
+    return inputs, sentiments

@@ -5,6 +5,7 @@
 #   make full   re-execute every notebook at full scale, rewriting its outputs
 #   make assignments              student + autograder versions of every chapter's exercises
 #   make grade SUBMISSIONS=<dir>  grade every submitted notebook in <dir>
+#   make release  pin HEAD as the rnnlib release the notebooks install
 
 PYTHON ?= python3
 VENV   := .venv
@@ -24,7 +25,7 @@ ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading clean
+.PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading release clean
 
 env: $(STAMP)
 
@@ -56,12 +57,12 @@ book: $(STAMP) assignments
 	  cp $$d/*.ipynb _build/html/assignments/$$ch/; done
 
 assignments: $(GSTAMP)
-	$(GBIN)/python tools/assignments.py --out _build/assignments
+	$(GBIN)/python -m tools.assignments --out _build/assignments
 
 grade: $(GSTAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb files>"; exit 2; }
 	@test -d _build/assignments || $(MAKE) assignments
-	$(GBIN)/python tools/grade.py "$(SUBMISSIONS)" --assignments _build/assignments --out _build/grades --timeout $(TIMEOUT) --jobs $(JOBS)
+	$(GBIN)/python -m tools.grade "$(SUBMISSIONS)" --assignments _build/assignments --out _build/grades --timeout $(TIMEOUT) --jobs $(JOBS)
 
 grading: $(GSTAMP)
 	$(GBIN)/python -m pytest tests/grading -q -p no:cacheprovider
@@ -71,7 +72,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/grading --cov=rnnlib --cov-report=term-missing:skip-covered --cov-fail-under=90
+	$(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/grading --cov=rnnlib --cov=tools --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 notebooks: $(STAMP)
 	RNNLIB_FAST=1 RNNLIB_PROGRESS=0 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=900 chapters
@@ -83,12 +84,16 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 site: book browser
-	$(BIN)/python tools/check_site.py --html _build/html
+	$(BIN)/python -m tools.check_site --html _build/html
 
 test: lint unit notebooks grading site
 
 full: $(STAMP)
-	env -u RNNLIB_FAST $(BIN)/python tools/run_notebooks.py
+	env -u RNNLIB_FAST $(BIN)/python -m tools.run_notebooks
+
+# Pin HEAD as the rnnlib release that the notebooks install on Colab (README: "Cutting a release").
+release: $(STAMP)
+	$(BIN)/python -m tools.release
 
 clean:
 	rm -rf _build .pytest_cache .coverage

@@ -9,29 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tools.book import toc_notebooks, toc_pages
+
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-
-
-def toc_files() -> list[str]:
-    files: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if key in node:
-                    files.append(str(node[key]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
-    return files
-
-
-NOTEBOOKS = [ROOT / f"{f}.ipynb" for f in toc_files() if (ROOT / f"{f}.ipynb").exists()]
+NOTEBOOKS = toc_notebooks(ROOT / "_toc.yml")
 
 
 def load(path: Path) -> dict:
@@ -47,9 +29,10 @@ def test_config_names_repository_and_colab() -> None:
 
 
 def test_every_toc_entry_exists() -> None:
-    for entry in toc_files():
-        found = [p for p in (ROOT / f"{entry}.md", ROOT / f"{entry}.ipynb") if p.exists()]
-        assert found, f"_toc.yml lists {entry!r} but neither {entry}.md nor {entry}.ipynb exists"
+    for page in toc_pages(ROOT / "_toc.yml"):
+        assert page.source is not None, (
+            f"_toc.yml lists {page.docname!r} but neither {page.docname}.md nor {page.docname}.ipynb exists"
+        )
 
 
 def test_there_is_at_least_one_chapter_notebook() -> None:
@@ -91,7 +74,7 @@ def test_notebook_metadata_is_clean(path: Path) -> None:
     nb = load(path)
     assert "widgets" not in nb["metadata"]
     noisy = [i for i, c in enumerate(nb["cells"]) if "execution" in c.get("metadata", {})]
-    assert not noisy, f"{path.name}: cells {noisy} carry execution timestamps; run tools/run_notebooks.py"
+    assert not noisy, f"{path.name}: cells {noisy} carry execution timestamps; run `make full`"
 
 
 def exercise_masters() -> dict[str, Path]:

@@ -12,7 +12,8 @@ committed). For each master this writes, under ``_build/assignments/<chapter>/``
   grading the reference solutions, which must score full marks.
 
 Runs in the grading environment (``.venv-grade``, see requirements-grading.txt).
-Usage: python tools/assignments.py [--out _build/assignments] [MASTER ...]
+Usage: python -m tools.assignments [--out _build/assignments] [MASTER ...]
+Exit status: 0 when every master was built, 1 when one could not be.
 """
 
 from __future__ import annotations
@@ -20,16 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+from tools.otter_common import OtterError, autograder_zip, grade_notebook, otter_assign
 
-from grade import grade_notebook  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PUBLIC_TESTS_CELL = """\
 # Public tests for grader.check(), written next to this notebook so that the checks also
@@ -49,39 +48,46 @@ def masters(root: Path = ROOT / "exercises") -> list[Path]:
     return sorted(p for p in root.glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
+def public_tests_cell(tests: dict[str, str]) -> nbformat.NotebookNode:
+    """The code cell that writes ``tests`` (file name -> source) into ``tests/``, tagged
+    ``otter_public_tests``; a file already there is left alone."""
+    cell = nbformat.v4.new_code_cell(PUBLIC_TESTS_CELL.format(tests=json.dumps(tests, indent=4)))
+    cell.metadata["tags"] = ["otter_public_tests"]
+    return cell
+
+
 def embed_public_tests(student_nb: Path) -> None:
-    """Insert the cell that materializes ``tests/`` before the notebook's first code cell."""
+    """Insert the cell that materializes ``tests/`` before the notebook's first code cell.
+
+    Raises:
+        ValueError: the notebook has no code cell (there is nothing to test).
+    """
     tests_dir = student_nb.parent / "tests"
     tests = {p.name: p.read_text(encoding="utf-8") for p in sorted(tests_dir.glob("*.py"))}
     nb = nbformat.read(student_nb, as_version=4)
-    cell = nbformat.v4.new_code_cell(PUBLIC_TESTS_CELL.format(tests=json.dumps(tests, indent=4)))
-    cell.metadata["tags"] = ["otter_public_tests"]
-    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-    nb.cells.insert(first_code, cell)
+    first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), None)
+    if first_code is None:
+        raise ValueError(f"{student_nb} has no code cell to put the public tests before")
+    nb.cells.insert(first_code, public_tests_cell(tests))
     nbformat.write(nb, student_nb)
 
 
-def autograder_zip(chapter_dir: Path) -> Path:
-    """The autograder zip of a built assignment (the newest if there are several)."""
-    zips = sorted((chapter_dir / "autograder").glob("*-autograder_*.zip"))
-    if not zips:
-        raise FileNotFoundError(f"no autograder zip in {chapter_dir / 'autograder'}: run `make assignments`")
-    return zips[-1]
-
-
 def build(master: Path, out: Path) -> Path:
-    """Assign one master into ``out/<chapter>``; return that folder."""
+    """Assign one master into ``out/<chapter>``; return that folder.
+
+    Raises:
+        OtterError: ``otter assign`` failed, or the reference solutions do not score full marks.
+    """
     chapter_dir = out / master.parent.name
     shutil.rmtree(chapter_dir, ignore_errors=True)
-    otter = Path(sys.executable).with_name("otter")
-    subprocess.run([str(otter), "assign", str(master), str(chapter_dir)], check=True)
+    otter_assign(master, chapter_dir)
     student_nb = chapter_dir / "student" / master.name
     embed_public_tests(student_nb)
     reference = chapter_dir / "autograder" / master.name
     result = grade_notebook(reference, autograder_zip(chapter_dir), chapter_dir / "reference-grading")
     shortfall = {q: r for q, r in result.questions.items() if r.points != r.possible}
-    if result.status != "ok" or shortfall:
-        raise SystemExit(f"{master}: the reference solutions do not score full marks: {result}")
+    if result.status != "ok" or shortfall or not result.questions:
+        raise OtterError(f"{master}: the reference solutions do not score full marks: {result}")
     questions = {q: r.possible for q, r in result.questions.items()}
     (chapter_dir / "autograder" / "questions.json").write_text(json.dumps(questions, indent=2) + "\n")
     print(
@@ -93,17 +99,25 @@ def build(master: Path, out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m tools.assignments",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("masters", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "assignments")
     args = parser.parse_args(argv)
     todo = args.masters or masters()
     if not todo:
-        print("no exercise notebook found under exercises/", file=sys.stderr)
+        print("assignments: no exercise notebook found under exercises/", file=sys.stderr)
         return 1
-    for master in todo:
-        build(master.resolve(), args.out.resolve())
+    try:
+        for master in todo:
+            if not master.is_file():
+                raise FileNotFoundError(f"no master notebook {master}")
+            build(master.resolve(), args.out.resolve())
+    except (OSError, ValueError, OtterError) as exc:
+        print(f"assignments: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

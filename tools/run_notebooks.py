@@ -6,8 +6,9 @@ that the book shows. Each notebook runs in its own directory with a fresh
 that pages show the per-epoch log instead of a widget a static site cannot
 display. Noisy metadata (execution timestamps, widget state) is stripped.
 
-Usage: python tools/run_notebooks.py [NOTEBOOK ...] [--timeout SECONDS]
-(default: every notebook listed in _toc.yml).
+Usage: python -m tools.run_notebooks [NOTEBOOK ...] [--timeout SECONDS]
+(default: every notebook listed in _toc.yml). Exit status: 0 when every notebook ran,
+1 when one failed (its outputs are not saved), 2 when nothing could run.
 """
 
 from __future__ import annotations
@@ -17,32 +18,16 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import nbformat
-import yaml
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from rnnlib.core.runtime import fast_mode
+from tools.book import TocError, toc_notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def toc_notebooks(toc: Path = ROOT / "_toc.yml") -> list[Path]:
-    """Every notebook that _toc.yml lists, in order."""
-    files: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(str(node["file"]))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load(toc.read_text(encoding="utf-8")))
-    return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def strip_noise(nb: nbformat.NotebookNode) -> None:
@@ -54,15 +39,13 @@ def strip_noise(nb: nbformat.NotebookNode) -> None:
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
         if cell.cell_type == "code":
-            cell.outputs = [
-                o for o in cell.outputs if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
-            ]
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
             cell.outputs = merge_streams(cell.outputs)
 
 
-def merge_streams(outputs: list) -> list:
+def merge_streams(outputs: list[Any]) -> list[Any]:
     """Join consecutive stream outputs of the same stream (one block per cell, not per line)."""
-    merged: list = []
+    merged: list[Any] = []
     for out in outputs:
         last = merged[-1] if merged else None
         if (
@@ -78,7 +61,12 @@ def merge_streams(outputs: list) -> list:
 
 
 def run(path: Path, timeout: int) -> float:
-    """Execute one notebook in place; return the wall time in seconds."""
+    """Execute one notebook in place; return the wall time in seconds.
+
+    Raises:
+        CellExecutionError, CellTimeoutError, DeadKernelError: a cell failed, ran past
+            ``timeout`` or killed the kernel; the notebook file is left as it was.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -97,20 +85,36 @@ def run(path: Path, timeout: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m tools.run_notebooks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell (default 3600)")
     args = parser.parse_args(argv)
+    if args.timeout <= 0:
+        parser.error(f"--timeout {args.timeout}: the time limit must be positive")
     os.environ.setdefault("RNNLIB_PROGRESS", "0")
-    notebooks = args.notebooks or toc_notebooks()
+    try:
+        mode = "fast" if fast_mode() else "full"
+        notebooks = args.notebooks or toc_notebooks()
+        missing = [str(p) for p in notebooks if not p.is_file()]
+        if missing:
+            raise FileNotFoundError(f"no such notebook: {', '.join(missing)}")
+    except (OSError, ValueError, TocError) as exc:
+        print(f"run_notebooks: {exc}", file=sys.stderr)
+        return 2
     if not notebooks:
-        print("no notebook to run", file=sys.stderr)
-        return 1
-    mode = "fast" if fast_mode() else "full"
+        print("run_notebooks: no notebook to run", file=sys.stderr)
+        return 2
     for path in notebooks:
         print(f"running {path} ({mode} mode) ...", flush=True)
-        print(f"  done in {run(path.resolve(), args.timeout):.0f} s", flush=True)
+        try:
+            seconds = run(path.resolve(), args.timeout)
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+            print(f"run_notebooks: {path} failed; its outputs were not saved:\n{exc}", file=sys.stderr)
+            return 1
+        print(f"  done in {seconds:.0f} s", flush=True)
     return 0
 
 

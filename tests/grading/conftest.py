@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``tools/assignments.py`` run on every master; returns the output folder."""
+    """``python -m tools.assignments`` run on every master; returns the output folder."""
     out = tmp_path_factory.mktemp("assignments")
-    subprocess.run([sys.executable, str(ROOT / "tools" / "assignments.py"), "--out", str(out)], check=True)
+    subprocess.run([sys.executable, "-m", "tools.assignments", "--out", str(out)], cwd=ROOT, check=True)
     return out

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from assignments import autograder_zip, masters
-from grade import grade_folder
 from nbclient import NotebookClient
 from wrong_answers import CHAR_RNN, WRONG_ANSWERS
+
+from tools.assignments import masters
+from tools.grade import grade_folder
+from tools.otter_common import autograder_zip
 
 CHAPTER = CHAR_RNN  # the chapter whose submissions also test timeouts, crashes and garbage
 NAME = "char_rnn_exercises"
@@ -226,5 +228,5 @@ def test_reports_are_written(graded_every_chapter: dict) -> None:
 def test_grading_refuses_zero_jobs(built: Path, tmp_path: Path) -> None:
     (tmp_path / "subs").mkdir()
     (tmp_path / "subs" / "someone.ipynb").write_text("not a notebook")
-    with pytest.raises(SystemExit, match="--jobs 0"):
+    with pytest.raises(ValueError, match="--jobs 0"):
         grade_folder(tmp_path / "subs", built, tmp_path / "out", timeout=10, jobs=0)

@@ -1,0 +1,91 @@
+"""The JavaScript that ``tools.check_site`` runs in each page: what only a live page knows.
+
+Scrolling (so that lazy images load), whether images loaded, and whether MathJax started and
+typeset the math. Each function receives the CSS selector of the page's article (see
+``tools.site_checks.find_article``); what it returns is judged by ``tools.site_checks``
+(``check_images``, ``check_math``).
+"""
+
+JS_SCROLL_THROUGH = """async (sel) => {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const root = document.scrollingElement || document.documentElement;
+  const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
+  for (let y = 0; y <= root.scrollHeight; y += step) { window.scrollTo(0, y); await sleep(30); }
+  const article = document.querySelector(sel) || document.body;
+  for (const img of article.querySelectorAll('img')) { img.scrollIntoView({block: 'center'}); }
+  await sleep(50);
+  window.scrollTo(0, root.scrollHeight);
+  await sleep(50);
+  window.scrollTo(0, 0);
+}"""
+
+JS_IMAGES_SETTLED = """(sel) => {
+  const article = document.querySelector(sel) || document.body;
+  return Array.from(article.querySelectorAll('img')).every((img) => img.complete);
+}"""
+
+JS_IMAGE_PROBLEMS = """async (sel) => {
+  const article = document.querySelector(sel) || document.body;
+  const problems = [];
+  for (const img of article.querySelectorAll('img')) {
+    const src = img.getAttribute('src') || '(no src)';
+    if (!img.complete) { problems.push(`image did not finish loading: ${src}`); continue; }
+    if (img.naturalWidth > 0) continue;
+    // An SVG without intrinsic size may report naturalWidth 0 although it is fine.
+    let decoded = false;
+    if (/\\.svg(\\?|#|$)/i.test(img.currentSrc || src)) {
+      try { await img.decode(); decoded = true; } catch (e) { decoded = false; }
+    }
+    if (!decoded) problems.push(`broken image (naturalWidth 0): ${src}`);
+  }
+  return {count: article.querySelectorAll('img').length, problems};
+}"""
+
+JS_MATH_COUNT = """(sel) => {
+  const article = document.querySelector(sel) || document.body;
+  return article.querySelectorAll('.math').length;
+}"""
+
+JS_MATHJAX_READY = """(ms) => {
+  const mj = window.MathJax;
+  if (!mj || !mj.startup || !mj.startup.promise) return 'MathJax did not start (no MathJax.startup)';
+  const late = 'MathJax did not finish typesetting in ' + ms + ' ms';
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(late), ms));
+  return Promise.race([
+    mj.startup.promise.then(() => 'ok', (e) => 'MathJax startup failed: ' + e),
+    timeout,
+  ]);
+}"""
+
+JS_MATH_PROBLEMS = """(sel) => {
+  const article = document.querySelector(sel) || document.body;
+  const problems = [];
+  const containers = article.querySelectorAll('mjx-container').length;
+  if (containers === 0) problems.push('math on the page but no mjx-container: MathJax rendered nothing');
+  const errors = article.querySelectorAll('mjx-merror, .mjx-merror, [data-mjx-error]');
+  for (const e of Array.from(errors).slice(0, 5)) {
+    const msg = e.getAttribute('data-mjx-error') || e.textContent || '';
+    problems.push('MathJax error: ' + msg.trim().slice(0, 120));
+  }
+  const maths = Array.from(article.querySelectorAll('.math'))
+    .filter((m) => !m.querySelector('mjx-container') && !m.closest('mjx-container'));
+  for (const m of maths.slice(0, 5)) {
+    problems.push('math not typeset: ' + (m.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 80));
+  }
+  if (maths.length > 5) problems.push(`... and ${maths.length - 5} more math elements not typeset`);
+  // Raw TeX delimiters left in the visible text (code blocks excluded).
+  const skip = 'pre, code, script, style, textarea, mjx-container, .highlight';
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  let raw = 0;
+  const samples = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement && n.parentElement.closest(skip)) continue;
+    const t = n.nodeValue || '';
+    if (t.includes('\\\\(') || t.includes('\\\\[')) {
+      raw += 1;
+      if (samples.length < 3) samples.push(t.trim().replace(/\\s+/g, ' ').slice(0, 60));
+    }
+  }
+  if (raw) problems.push(`raw TeX left unrendered in ${raw} text node(s): ` + samples.join(' | '));
+  return {containers, problems};
+}"""

@@ -18,7 +18,7 @@ class GatedSentimentGRU(nn.Module):
     """Word embedding → one :class:`rnnlib.models.gru.GRU` layer (gates visible) → ``Linear(hidden, 2)``.
 
     ``forward`` takes ``(padded word indices (batch, time), lengths (batch,))``, the inputs
-    of :func:`rnnlib.datasets.sentiment.collate_for_sentiment`, and classifies each review from the
+    of :func:`rnnlib.datasets.sentiment.torchdata.collate_for_sentiment`, and classifies each review from the
     hidden state after its *own* last word (never from padding).
     """
 

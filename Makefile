@@ -71,7 +71,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check rnnlib tests tools chapters exercises _ext
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# ipywidgets 7.7.1 (what Colab ships) beside the environment's ipywidgets 8: tests/test_gate_viz.py
+# runs the gate explorer's callbacks under it with $(W7DIR) first on PYTHONPATH. --no-deps: the
+# environment's ipykernel, traitlets and IPython serve both versions; only ipython_genutils is new.
+W7DIR   := $(VENV)/widgets7
+W7STAMP := $(W7DIR)/.installed
+.PHONY: widgets7
+widgets7: $(W7STAMP)
+
+$(W7STAMP): $(STAMP)
+	rm -rf $(W7DIR)
+	$(BIN)/python -m pip install -q --no-deps --target $(W7DIR) "ipywidgets==7.7.1" \
+	  "widgetsnbextension==3.6.*" "jupyterlab_widgets<3" "ipython_genutils==0.2.*"
+	touch $@
+
+unit: $(STAMP) $(W7STAMP)
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/grading --cov=rnnlib --cov=tools --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 notebooks: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -10,7 +11,9 @@ import torch
 from torch import nn
 
 from rnnlib.datasets.surnames import N_LETTERS, SurnameCorpus, line_to_tensor
+from rnnlib.models import charrnn
 from rnnlib.models.charrnn import (
+    LECTURE_LOOP_THREADS,
     LectureRNN,
     SGDRunLog,
     manual_sgd_step,
@@ -209,3 +212,65 @@ def test_train_lecture_rnn_rejects_bad_counts(steps: int, record_every: int) -> 
         ValueError, match=rf"steps={steps}, record_every={record_every}: both must be at least 1"
     ):
         train_lecture_rnn(small_rnn(), two_languages(), steps=steps, record_every=record_every)
+
+
+# --------------------------------------------------------------------------- torch threads in the loop
+
+
+@pytest.fixture
+def four_threads() -> Iterator[int]:
+    """Torch set to 4 CPU threads (as on a many-core machine), restored after the test."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(4)
+    yield 4
+    torch.set_num_threads(before)
+
+
+def threads_seen_by_steps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record torch's thread count at every manual_sgd_step the loop makes."""
+    seen: list[int] = []
+    real = charrnn.manual_sgd_step
+
+    def recording(*args: object, **kwargs: object) -> tuple[torch.Tensor, float]:
+        seen.append(torch.get_num_threads())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charrnn, "manual_sgd_step", recording)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("threads", "expected"),
+    [("default", min(LECTURE_LOOP_THREADS, 4)), (2, 2), (None, 4), (8, 4)],  # 8 > 4: never raised
+)
+def test_train_lecture_rnn_runs_under_the_thread_bound(
+    four_threads: int, monkeypatch: pytest.MonkeyPatch, threads: int | str | None, expected: int
+) -> None:
+    seen = threads_seen_by_steps(monkeypatch)
+    kwargs = {} if threads == "default" else {"threads": threads}
+    train_lecture_rnn(small_rnn(out=2), two_languages(), steps=5, record_every=5, **kwargs)
+    assert seen == [expected] * 5
+    assert torch.get_num_threads() == 4, "restored after the loop"
+
+
+def test_lecture_loop_default_is_no_more_than_two_threads() -> None:
+    # With many threads set, the loop must not run slower than on a 2-core machine.
+    assert 1 <= LECTURE_LOOP_THREADS <= 2
+
+
+def test_train_lecture_rnn_restores_threads_after_an_error(
+    four_threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(*args: object, **kwargs: object) -> None:
+        assert torch.get_num_threads() == 1
+        raise RuntimeError("step failed")
+
+    monkeypatch.setattr(charrnn, "manual_sgd_step", failing)
+    with pytest.raises(RuntimeError, match="step failed"):
+        train_lecture_rnn(small_rnn(out=2), two_languages(), steps=3)
+    assert torch.get_num_threads() == 4
+
+
+def test_train_lecture_rnn_rejects_a_bad_thread_bound() -> None:
+    with pytest.raises(ValueError, match=r"n=0: the number of torch threads"):
+        train_lecture_rnn(small_rnn(out=2), two_languages(), steps=3, threads=0)

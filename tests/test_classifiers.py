@@ -224,10 +224,10 @@ def test_pack_sequence_helper_matches_collate() -> None:
 def test_predict_language_name_without_letters(name: str) -> None:
     """A name with no letter left after folding is as empty as "".
 
-    BUG (rnnlib/classifiers.py, predict_language): the emptiness check runs on
-    fold_to_ascii(name.strip()) without stripping the *folded* name, so "-" (folded to
-    " ") passes and the model is asked to classify a lone space, returning a ranking
-    instead of the documented ValueError. (load_surnames strips after folding.)
+    Regression test of a fixed bug: predict_language used to check fold_to_ascii(name.strip())
+    for emptiness without stripping the *folded* name, so "-" (folded to " ") passed and the
+    model ranked languages for a lone space instead of raising the documented ValueError.
+    It now strips after folding, as load_surnames does.
     """
     with pytest.raises(ValueError, match=r"The name is empty: type at least one letter"):
         predict_language(gru(), name, LANGS)

@@ -1,15 +1,39 @@
-"""rnnlib.viz.gate_viz: the gated classifier, gate traces, their figure and the widget callbacks."""
+"""rnnlib.viz.gate_viz: the gated classifier, gate traces, their figure and the widget callbacks.
+
+The explorer's callbacks run under the environment's ipywidgets 8 in this process, and under
+ipywidgets 7.7 (Colab's) in a subprocess that puts ``.venv/widgets7`` (``make widgets7``) first
+on its path: the same scenario, :func:`explorer_scenario`, which this file also runs as a script.
+"""
 
 from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+if __name__ == "__main__":
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
+from rnnlib.core.env import env_flag
 from rnnlib.datasets.sentiment import collate_for_sentiment
 from rnnlib.models.gated import GatedSentimentGRU
+from rnnlib.viz import gate_viz
 from rnnlib.viz.gate_viz import GateExplorer, pick_examples, plot_gate_trace, trace_review
+
+ROOT = Path(__file__).resolve().parents[1]
+#: ipywidgets 7.7 installed beside the environment by `make widgets7`.
+WIDGETS7 = ROOT / ".venv" / "widgets7"
+SCENARIO_MARK = "\nexplorer scenario: "
 
 VOCAB = {w: i for i, w in enumerate(["good", "bad", "not", "very", "the", "product"])}
 
@@ -87,28 +111,124 @@ def test_plot_gate_trace_draws_the_four_panels() -> None:
         plot_gate_trace(trace, max_words=0)
 
 
-def test_explorer_callbacks(monkeypatch: pytest.MonkeyPatch) -> None:
-    shown = []
-    monkeypatch.setattr(plt, "show", lambda fig=None: shown.append(fig))
-    explorer = GateExplorer(model(), VOCAB, {"pos": "very good product", "neg": "bad, not good"})
-    explorer.on_select({"new": "neg"})
-    assert explorer.text.value == "bad, not good" and explorer.last_trace.words == ["bad", "not", "good"]
-    explorer.on_select({"new": GateExplorer.CUSTOM})  # keeps the text, draws nothing new
-    assert len(shown) == 1
-    explorer.text.value = "the the good"
-    explorer.on_show()
-    assert explorer.last_trace.words == ["the", "the", "good"] and len(shown) == 2
-    explorer.text.value = "unknown words only"
-    explorer.on_show()
-    assert explorer.last_trace is None and "None of the words" in explorer.last_error
-    assert explorer.widget.children[0] is explorer.choice
-    for fig in shown:
-        plt.close(fig)
+def explorer_scenario() -> dict[str, Any]:
+    """Drive a GateExplorer through its widgets as a reader would; return what happened.
+
+    Runs under whichever ipywidgets is importable: in this process (ipywidgets 8) and in the
+    ipywidgets 7.7 subprocess. Figures are recorded instead of displayed.
+    """
+    import ipywidgets
+
+    shown: list[Any] = []
+    original = gate_viz.display
+    gate_viz.display = shown.append
+    try:
+        explorer = GateExplorer(model(), VOCAB, {"pos": "very good product", "neg": "bad, not good"})
+        result: dict[str, Any] = {
+            "version": ipywidgets.__version__,
+            "location": ipywidgets.__file__,
+            "options": list(explorer.choice.options),
+            "initial": [explorer.choice.value, explorer.text.value, len(shown)],
+            "children": [type(w).__name__ for w in explorer.widget.children],
+            "children_are_the_parts": list(explorer.widget.children)
+            == [explorer.choice, explorer.text, explorer.button, explorer.output],
+        }
+        explorer.choice.value = "neg"  # the Dropdown's observer, as a click in the list
+        result["chosen"] = [explorer.text.value, explorer.last_trace.words, len(shown)]
+        result["drawn"] = [t.get_text() for t in shown[-1].axes[3].get_xticklabels()]
+        result["closed"] = not plt.fignum_exists(shown[-1].number)
+        explorer.choice.value = GateExplorer.CUSTOM  # keeps the text, draws nothing new
+        result["custom"] = [explorer.text.value, len(shown)]
+        explorer.text.value = "the the good"  # typing, then the button
+        explorer.button.click()
+        result["typed"] = [explorer.last_trace.words, len(shown), explorer.last_error]
+        explorer.text.value = "unknown words only"
+        explorer.button.click()
+        result["error"] = [explorer.last_trace is None, explorer.last_error, len(shown)]
+        explorer.on_select({"new": "pos"})  # the call a chapter makes to draw the first example
+        result["direct"] = [explorer.text.value, explorer.last_trace.words, len(shown)]
+    finally:
+        gate_viz.display = original
+    return result
 
 
-def test_explorer_needs_examples() -> None:
-    with pytest.raises(ValueError, match="at least one example"):
-        GateExplorer(model(), VOCAB, {})
+def check_scenario(result: dict[str, Any]) -> None:
+    assert result["options"] == ["pos", "neg", GateExplorer.CUSTOM]
+    assert result["initial"] == ["pos", "very good product", 0]  # nothing drawn until asked
+    assert result["children"] == ["Dropdown", "Textarea", "Button", "Output"]
+    assert result["children_are_the_parts"]
+    assert result["chosen"] == ["bad, not good", ["bad", "not", "good"], 1]
+    assert result["drawn"] == ["bad", "not", "good"] and result["closed"]
+    assert result["custom"] == ["bad, not good", 1]
+    assert result["typed"] == [["the", "the", "good"], 2, None]
+    is_none, error, count = result["error"]
+    assert is_none and count == 2
+    assert error.startswith("None of the words of 'unknown words only' is in the model's vocabulary")
+    assert result["direct"] == ["very good product", ["very", "good", "product"], 3]
+
+
+def test_explorer_callbacks_under_ipywidgets_8() -> None:
+    result = explorer_scenario()
+    assert result["version"].startswith("8."), "the course environment has ipywidgets 8"
+    check_scenario(result)
+
+
+def test_explorer_callbacks_under_ipywidgets_7_7() -> None:
+    if not (WIDGETS7 / "ipywidgets").is_dir():
+        message = f"ipywidgets 7.7 is not installed in {WIDGETS7}: run `make widgets7`."
+        if env_flag("CI"):
+            pytest.fail(f"{message} CI is set: the ipywidgets 7.7 test must not be skipped in CI.")
+        pytest.skip(message)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(WIDGETS7), os.environ.get("PYTHONPATH")])),
+    }
+    done = subprocess.run(
+        [sys.executable, __file__], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.rsplit(SCENARIO_MARK, 1)[-1])
+    assert result["version"].startswith("7.7"), result["version"]
+    assert Path(result["location"]).is_relative_to(WIDGETS7)
+    check_scenario(result)
+
+
+def test_explorer_without_ipywidgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now fails
+    with pytest.raises(ImportError, match=r'needs ipywidgets.*pip install "ipywidgets>=7\.7,<9"'):
+        GateExplorer(model(), VOCAB, {"pos": "good"})
+
+
+def test_module_imports_without_ipywidgets() -> None:
+    """A fresh interpreter in which ipywidgets cannot be imported still imports gate_viz."""
+    script = """
+import sys
+class NoWidgets:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "ipywidgets":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, NoWidgets())
+from rnnlib.viz import gate_viz
+assert "ipywidgets" not in sys.modules
+try:
+    gate_viz.GateExplorer(None, {}, {"a": "b"})
+except ImportError as err:
+    print(err)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert 'pip install "ipywidgets>=7.7,<9"' in done.stdout
+
+
+def test_requirement_is_stated_alike_everywhere() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert gate_viz.WIDGETS_REQUIREMENT in requirements
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["optional-dependencies"]["widgets"] == [gate_viz.WIDGETS_REQUIREMENT]
+    assert not any(d.startswith("ipywidgets") for d in project["dependencies"])
 
 
 def test_pick_examples_takes_the_first_short_review_of_each_sentiment() -> None:
@@ -122,3 +242,9 @@ def test_pick_examples_takes_the_first_short_review_of_each_sentiment() -> None:
         "a short positive review": "a fine and solid product, works",
         "a short negative review": "broke after two days, avoid it",
     }
+
+
+if __name__ == "__main__":
+    # The ipywidgets 7.7 test runs this file as a script: the scenario's result, as JSON after a
+    # mark (outside a kernel, the Output widget lets the callbacks' prints through to stdout).
+    print(SCENARIO_MARK + json.dumps(explorer_scenario()))

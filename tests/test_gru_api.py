@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence, pad_sequence
 
+from rnnlib.teaching import gru_api
 from rnnlib.teaching.gru_api import (
     GRUShapes,
     benchmark_modes,
@@ -62,6 +65,8 @@ def test_gru_shapes_match_a_real_call(config: dict) -> None:
 def test_batch_first_changes_input_and_output_but_not_the_state() -> None:
     seq_first = gru_shapes(nn.GRU(10, 20, 2, bidirectional=True), seq_len=5, batch=3)
     batch_first = gru_shapes(nn.GRU(10, 20, 2, bidirectional=True, batch_first=True), seq_len=5, batch=3)
+    # By hand from nn.GRU's documentation: input (L, N, H_in), h0 and h_n (D * layers, N, H),
+    # output (L, N, D * H), with L = 5, N = 3, H_in = 10, H = 20, D = 2, 2 layers.
     assert seq_first == GRUShapes((5, 3, 10), (4, 3, 20), (5, 3, 40), (4, 3, 20))
     assert batch_first == GRUShapes((3, 5, 10), (4, 3, 20), (3, 5, 40), (4, 3, 20))
 
@@ -265,12 +270,37 @@ def test_benchmark_reports_every_mode_and_its_speedup() -> None:
     gru = nn.GRU(8, 16, batch_first=True)
     table = benchmark_modes(gru, torch.randn(4, 6, 8), repeats=2)
     assert list(table.index) == ["step", "sequence", "batch"]
-    assert table.loc[:, "calls"].tolist() == [24, 4, 1]
+    assert table.loc[:, "calls"].tolist() == [24, 4, 1]  # 4 sequences × 6 steps, 4 sequences, 1 batch
     assert (table["seconds"] > 0).all()
-    assert table.loc["step", "speedup_vs_step"] == 1.0
-    ratio = table.loc["step", "seconds"] / table.loc["batch", "seconds"]
-    assert table.loc["batch", "speedup_vs_step"] == pytest.approx(ratio)
-    assert table.loc["batch", "ms_per_sequence"] == pytest.approx(1000 * table.loc["batch", "seconds"] / 4)
+    for mode in table.index:  # the definitions, against the frame's own medians
+        row = table.loc[mode]
+        assert row["speedup_vs_step"] == pytest.approx(table.loc["step", "seconds"] / row["seconds"])
+        assert row["ms_per_sequence"] == pytest.approx(1000 * row["seconds"] / 4)
+
+
+def test_benchmark_times_with_a_fake_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each GRU call costs 1 ms on a fake clock; the warm-up round costs 1 s a call, and one
+    call of the first timed "step" round 1 s too: the medians must ignore both."""
+    now = [0.0]
+    monkeypatch.setattr(gru_api, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    gru = nn.GRU(8, 16, batch_first=True)
+    calls = [0]
+    per_round = 24 + 4 + 1  # step, sequence and batch calls of one round, in that order
+
+    def tick(*_: object) -> None:
+        slow = calls[0] < per_round or calls[0] == per_round + 5
+        now[0] += 1.0 if slow else 0.001
+        calls[0] += 1
+
+    gru.register_forward_hook(tick)
+    table = benchmark_modes(gru, torch.randn(4, 6, 8), repeats=3)
+    assert calls[0] == 4 * per_round  # a warm-up round and 3 timed rounds
+    # Computed by hand: step 24 × 1 ms (median of 1.023 s, 24 ms, 24 ms), sequence 4 × 1 ms,
+    # batch 1 ms; speedups 24 / 24, 24 / 4 and 24 / 1; ms per sequence = seconds × 1000 / 4.
+    expected_seconds = [0.024, 0.004, 0.001]
+    assert table["seconds"].tolist() == pytest.approx(expected_seconds)
+    assert table["speedup_vs_step"].tolist() == pytest.approx([1.0, 6.0, 24.0])
+    assert table["ms_per_sequence"].tolist() == pytest.approx([6.0, 1.0, 0.25])
 
 
 def test_benchmark_rejects_bad_arguments() -> None:

@@ -1,4 +1,4 @@
-"""rnnlib.core.runtime: fast mode, devices, seeding, durations and hardware."""
+"""rnnlib.core.runtime: fast mode, devices, seeding, durations, hardware and torch threads."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import random
 import re
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from rnnlib.core.runtime import (
     pick_device,
     scaled,
     seed_everything,
+    torch_threads,
 )
 
 
@@ -34,13 +36,22 @@ def no_accelerator(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def threads() -> Iterator[int]:
+    """Torch set to 4 CPU threads for one test (whatever the machine has), restored after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(4)
+    yield 4
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
 def fake_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Fake GPU 80GB")
 
 
 def test_package_exports() -> None:
-    assert rnnlib.__version__ == "0.1.0"
+    # The version itself is checked against the installed metadata in test_release.py.
     assert rnnlib.fast_mode is fast_mode
     assert rnnlib.pick_device is pick_device
     assert set(rnnlib.__all__) >= {
@@ -145,11 +156,11 @@ def test_pick_device_without_mps_backend(monkeypatch: pytest.MonkeyPatch) -> Non
     assert pick_device(verbose=False) == torch.device("cpu")
 
 
-def test_describe_device_cpu() -> None:
+def test_describe_device_cpu(threads: int) -> None:
     text = describe_device("cpu")
     assert text.startswith("cpu (")
     assert f"{os.cpu_count()} logical cores" in text
-    assert f"{torch.get_num_threads()} torch threads" in text
+    assert text.endswith(", 4 torch threads)")  # set by the fixture
     assert describe_device("mps") == "mps (Apple GPU)"
 
 
@@ -232,29 +243,104 @@ def test_format_seconds_rejects_negative() -> None:
         format_seconds(-1.0)
 
 
-def test_stopwatch_measures_and_freezes() -> None:
+class FakeClock:
+    """A ``time`` stand-in for runtime: ``perf_counter`` reads ``now``, which the test moves."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_stopwatch_measures_and_freezes(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(runtime, "time", clock)
     with Stopwatch() as sw:
-        time.sleep(0.02)
-        running = sw.seconds
-        assert running >= 0.02
-    frozen = sw.seconds
-    assert frozen >= running
-    time.sleep(0.01)
-    assert sw.seconds == frozen
-    assert str(sw) == format_seconds(frozen)
-    assert re.fullmatch(r"\d\.\d\d s", str(sw))
+        clock.now += 0.42
+        assert sw.seconds == pytest.approx(0.42)  # running
+        assert str(sw) == "0.42 s"
+        clock.now += 184.58
+    assert sw.seconds == pytest.approx(185.0)
+    assert str(sw) == "3 min 05 s"
+    clock.now += 50.0  # stopped: later time does not count
+    assert sw.seconds == pytest.approx(185.0)
+    assert str(sw) == "3 min 05 s"
 
 
-def test_stopwatch_restarts_when_reused() -> None:
+def test_stopwatch_restarts_when_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(runtime, "time", clock)
     sw = Stopwatch()
     with sw:
-        time.sleep(0.03)
-    first = sw.seconds
+        clock.now += 12.34
+    assert str(sw) == "12.3 s"
     with sw:
-        pass
-    assert sw.seconds < first
+        clock.now += 3720.0
+    assert str(sw) == "1 h 02 min"
+
+
+def test_stopwatch_reads_the_real_clock() -> None:
+    with Stopwatch() as sw:
+        time.sleep(0.02)
+    assert 0.02 <= sw.seconds < 5
+    assert re.fullmatch(r"\d\.\d\d s", str(sw))
 
 
 def test_stopwatch_never_started() -> None:
     with pytest.raises(RuntimeError, match=r"never started: use it in a `with` block"):
         _ = Stopwatch().seconds
+
+
+# --------------------------------------------------------------------------- torch threads
+
+
+def test_torch_threads_bounds_the_block_and_restores(threads: int) -> None:
+    with torch_threads(1) as inside:
+        assert inside == 1 and torch.get_num_threads() == 1
+    assert torch.get_num_threads() == 4
+    with torch_threads(3) as inside:
+        assert inside == 3 and torch.get_num_threads() == 3
+    assert torch.get_num_threads() == 4
+
+
+def test_torch_threads_restores_after_an_error(threads: int) -> None:
+    with pytest.raises(KeyError, match="boom"), torch_threads(2):
+        assert torch.get_num_threads() == 2
+        raise KeyError("boom")
+    assert torch.get_num_threads() == 4
+
+
+def test_torch_threads_restores_a_count_changed_inside(threads: int) -> None:
+    with torch_threads(2):
+        torch.set_num_threads(3)
+    assert torch.get_num_threads() == 4
+
+
+def test_torch_threads_never_raises_the_count(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    real = torch.set_num_threads
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: (calls.append(n), real(n)))
+    with torch_threads(16) as inside:
+        assert inside == 4 and torch.get_num_threads() == 4
+    with torch_threads(4) as inside:
+        assert inside == 4
+    with torch_threads(None) as inside:  # no bound
+        assert inside == 4
+    assert calls == [], "a bound at or above the count changes nothing"
+    with torch_threads(1):
+        pass
+    assert calls == [1, 4]
+
+
+@pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
+def test_torch_threads_rejects_bad_counts(n: object, threads: int) -> None:
+    with pytest.raises(ValueError, match=rf"n={re.escape(repr(n))}: .*whole number of at least 1"):
+        with torch_threads(n):  # type: ignore[arg-type]
+            pass
+    assert torch.get_num_threads() == 4
+
+
+def test_torch_threads_accepts_numpy_integers(threads: int) -> None:
+    with torch_threads(np.int64(2)) as inside:
+        assert inside == 2 and torch.get_num_threads() == 2

@@ -4,12 +4,15 @@ parameter count and the gradient-by-distance measurement."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 
 import pytest
 import torch
 from torch import nn
 
+from rnnlib.models import textnet
 from rnnlib.models.textnet import (
+    REVIEW_LOOP_THREADS,
     GRUOneHotClassifier,
     SequentialRunLog,
     TEXTnet,
@@ -51,27 +54,66 @@ def test_textnet_order2_cell_is_sigmoid_of_the_new_hidden() -> None:
     assert out.shape == (1, 2) and torch.allclose(out.exp().sum(), torch.tensor(1.0))
 
 
-def test_scan_review_textnet_is_the_word_loop_from_zero() -> None:
-    torch.manual_seed(2)
-    net = TEXTnet(VOCAB, 4).eval()
-    review = one_hot_review([1, 5, 7, 0])
-    h = torch.zeros(1, 4)
-    for word in review:
-        expected, h = net(word.unsqueeze(0), h)
-    torch.testing.assert_close(scan_review(net, review), expected)
-    torch.testing.assert_close(scan_review(net, review), scan_review(net, review))  # state reset
+def scan_by_hand(net: TEXTnet | TEXTnetOrder2, indices: list[int]) -> torch.Tensor:
+    """The lecture's equations written out, one one-hot word at a time, dropout off (eval).
+
+    c_t = [x_t; h_{t-1}] (TEXTnetOrder2: [x_t; h_{t-1}; cell_{t-2}]), h_t = W_ch c_t + b_ch,
+    m_t = ReLU(W_cm c_t + b_cm), y_t = LogSoftmax(W_mo m_t + b_mo), cell_t = σ(W_cell h_t + b_cell).
+    """
+    order2 = isinstance(net, TEXTnetOrder2)
+    hidden = net.hidden_size
+    w_ch, b_ch = net.combined_to_hidden.weight, net.combined_to_hidden.bias
+    w_cm, b_cm = net.combined_to_middle.weight, net.combined_to_middle.bias
+    w_mo, b_mo = net.middle_to_out.weight, net.middle_to_out.bias
+    h = torch.zeros(1, hidden)
+    cells: list[torch.Tensor] = []
+    y = torch.empty(0)
+    for t, word in enumerate(indices):
+        x = torch.zeros(1, VOCAB)
+        x[0, word] = 1.0
+        parts = [x, h]
+        if order2:
+            parts.append(cells[t - 2] if t >= 2 else torch.zeros(1, hidden))
+        c = torch.cat(parts, dim=1)
+        m = torch.relu(c @ w_cm.T + b_cm)
+        logits = m @ w_mo.T + b_mo
+        y = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+        h = c @ w_ch.T + b_ch
+        if order2:
+            cells.append(torch.sigmoid(h @ net.linear_for_cell.weight.T + net.linear_for_cell.bias))
+    return y
 
 
-def test_scan_review_order2_feeds_the_cell_from_two_steps_back() -> None:
+@pytest.mark.parametrize(("cls", "seed"), [(TEXTnet, 2), (TEXTnetOrder2, 3)])
+def test_scan_review_follows_the_equations_from_zero_states(cls: type, seed: int) -> None:
+    torch.manual_seed(seed)
+    net = cls(VOCAB, 4).eval()
+    indices = [1, 5, 7, 0, 3]
+    with torch.no_grad():
+        expected = scan_by_hand(net, indices)
+        torch.testing.assert_close(scan_review(net, one_hot_review(indices)), expected)
+        torch.testing.assert_close(scan_review(net, torch.tensor(indices)), expected)
+        # Every review starts from zero states: another review read before changes nothing.
+        scan_review(net, one_hot_review([9, 9, 2]))
+        torch.testing.assert_close(scan_review(net, one_hot_review(indices)), expected)
+        # Only the last word's output is returned: it differs from the output after four words.
+        assert not torch.allclose(scan_review(net, one_hot_review(indices[:4])), expected)
+
+
+def test_scan_review_order2_uses_the_cell_from_two_steps_back() -> None:
     torch.manual_seed(3)
     net = TEXTnetOrder2(VOCAB, 4).eval()
-    review = one_hot_review([1, 5, 7, 0, 3])
-    h, cells = torch.zeros(1, 4), []
-    for t, word in enumerate(review):
-        older = cells[t - 2] if t >= 2 else torch.zeros(1, 4)
-        expected, h, cell = net(word.unsqueeze(0), h, older)
-        cells.append(cell)
-    torch.testing.assert_close(scan_review(net, review), expected)
+    with torch.no_grad():
+        net.linear_for_cell.bias.fill_(5.0)  # cells far from zero: the bookkeeping shows
+        indices = [1, 5, 7]
+        expected = scan_by_hand(net, indices)
+        # Feeding the cell of one step back instead (a plausible mistake) gives another result.
+        h, cells = torch.zeros(1, 4), [torch.zeros(1, 4)]
+        for word in one_hot_review(indices):
+            wrong, h, cell = net(word.unsqueeze(0), h, cells[-1])
+            cells.append(cell)
+    torch.testing.assert_close(scan_review(net, one_hot_review(indices)), expected)
+    assert not torch.allclose(wrong, expected)
 
 
 @pytest.mark.parametrize("shape", [(0, VOCAB), (3, VOCAB + 1), (VOCAB,)])
@@ -132,7 +174,10 @@ def test_train_one_review_at_a_time_errors() -> None:
 
 
 @pytest.mark.parametrize(
-    ("vocab", "expected"), [(17_001, 28_480_002), (43_285, 68_852_226), (64_350, 101_208_066)]
+    ("vocab", "expected"),
+    # The lecture notes' table of GRU model sizes (vocabulary, learnable parameters) for the
+    # 40-, 200- and 400-review datasets, section "How Come No Results with GRU_net?".
+    [(17_001, 28_480_002), (43_285, 68_852_226), (64_350, 101_208_066)],
 )
 def test_gru_parameter_count_reproduces_the_lecture_table(vocab: int, expected: int) -> None:
     assert gru_onehot_parameter_count(vocab) == expected
@@ -228,3 +273,66 @@ def test_gradient_norms_follow_the_model_dtype() -> None:
     net = TEXTnet(VOCAB, 4).double()
     norms = gradient_norms_by_distance(net, toy_reviews()[:2], max_distance=3)
     assert norms.dtype == torch.float64 and torch.isfinite(norms).all()
+
+
+# --------------------------------------------------------------------------- torch threads in the loops
+
+
+@pytest.fixture
+def four_threads() -> Iterator[int]:
+    """Torch set to 4 CPU threads (as on a many-core machine), restored after the test."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(4)
+    yield 4
+    torch.set_num_threads(before)
+
+
+def threads_seen_by_scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record torch's thread count at every scan_review the loops make."""
+    seen: list[int] = []
+    real = textnet.scan_review
+
+    def recording(model: TEXTnet | TEXTnetOrder2, review: torch.Tensor) -> torch.Tensor:
+        seen.append(torch.get_num_threads())
+        return real(model, review)
+
+    monkeypatch.setattr(textnet, "scan_review", recording)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("threads", "expected"),
+    [("default", min(REVIEW_LOOP_THREADS, 4)), (1, 1), (None, 4), (8, 4)],  # 8 > 4: never raised
+)
+def test_review_loops_run_under_the_thread_bound(
+    four_threads: int, monkeypatch: pytest.MonkeyPatch, threads: int | str | None, expected: int
+) -> None:
+    seen = threads_seen_by_scans(monkeypatch)
+    kwargs = {} if threads == "default" else {"threads": threads}
+    net = TEXTnet(VOCAB, 3)
+    reviews = toy_reviews()[:3]
+    train_one_review_at_a_time(net, reviews, torch.optim.SGD(net.parameters(), lr=0.1), **kwargs)
+    assert seen == [expected] * 3 and torch.get_num_threads() == 4
+    predict_reviews(net, reviews, **kwargs)
+    assert seen == [expected] * 6 and torch.get_num_threads() == 4
+
+
+def test_review_loop_default_is_no_more_than_two_threads() -> None:
+    # With many threads set, the loops must not run slower than on a 2-core machine.
+    assert 1 <= REVIEW_LOOP_THREADS <= 2
+
+
+def test_review_loops_restore_threads_after_an_error(
+    four_threads: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(model: object, review: object) -> None:
+        raise RuntimeError("scan failed")
+
+    monkeypatch.setattr(textnet, "scan_review", failing)
+    net = TEXTnet(VOCAB, 3)
+    with pytest.raises(RuntimeError, match="scan failed"):
+        train_one_review_at_a_time(net, toy_reviews(), torch.optim.SGD(net.parameters(), lr=0.1))
+    assert torch.get_num_threads() == 4
+    with pytest.raises(RuntimeError, match="scan failed"):
+        predict_reviews(net, toy_reviews())
+    assert torch.get_num_threads() == 4

@@ -6,6 +6,8 @@ import os
 import platform
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TypeVar
 
@@ -28,6 +30,7 @@ __all__ = [
     "pick_device",
     "scaled",
     "seed_everything",
+    "torch_threads",
 ]
 
 
@@ -124,6 +127,37 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+@contextmanager
+def torch_threads(n: int | None) -> Iterator[int]:
+    """Run a block with at most ``n`` torch CPU threads, then restore the previous count.
+
+    ``with torch_threads(1): ...`` lowers ``torch.get_num_threads()`` to ``min(n, current)`` (it
+    never raises it) and sets it back when the block ends, also when the block raises.
+    ``torch_threads(None)`` leaves the count alone. Loops of tiny operations use it: a 16-core
+    GPU machine ran chapter 1's one-name-at-a-time training loop for over 250 s with its 16
+    default threads, a 2-core machine for 87 s (``tools/bench_threads.py`` measures it).
+
+    Yields:
+        The number of threads in force inside the block.
+
+    Raises:
+        ValueError: ``n`` is not None or a whole number of at least 1.
+    """
+    if n is not None and (isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1):
+        raise ValueError(
+            f"n={n!r}: the number of torch threads must be a whole number of at least 1 (None: no bound)."
+        )
+    before = torch.get_num_threads()
+    inside = before if n is None else min(int(n), before)
+    if inside != before:
+        torch.set_num_threads(inside)
+    try:
+        yield inside
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
 
 
 def format_seconds(seconds: float) -> str:

@@ -24,9 +24,23 @@ import torch
 from torch import nn
 
 from rnnlib.core.progress import progress
+from rnnlib.core.runtime import torch_threads
 from rnnlib.datasets.surnames import N_LETTERS, SurnameCorpus, line_to_tensor
 
-__all__ = ["LectureRNN", "SGDRunLog", "manual_sgd_step", "run_name", "sample_example", "train_lecture_rnn"]
+__all__ = [
+    "LECTURE_LOOP_THREADS",
+    "LectureRNN",
+    "SGDRunLog",
+    "manual_sgd_step",
+    "run_name",
+    "sample_example",
+    "train_lecture_rnn",
+]
+
+#: Torch CPU threads for :func:`train_lecture_rnn`: a step is a few products of 185 numbers
+#: with a 185 × 128 matrix, too small to share out. One thread was the fastest setting measured
+#: by ``tools/bench_threads.py`` (also faster than two threads on two idle cores).
+LECTURE_LOOP_THREADS = 1
 
 
 class LectureRNN(nn.Module):
@@ -138,8 +152,16 @@ def train_lecture_rnn(
     record_every: int = 1000,
     balanced: bool = True,
     seed: int = 0,
+    threads: int | None = LECTURE_LOOP_THREADS,
 ) -> SGDRunLog:
-    """Train with one random name per step and the manual SGD update (the lecture's loop)."""
+    """Train with one random name per step and the manual SGD update (the lecture's loop).
+
+    ``threads`` bounds torch's CPU threads during the loop (:func:`rnnlib.core.runtime.torch_threads`;
+    default :data:`LECTURE_LOOP_THREADS`): the steps are too small for threads to help, and torch's
+    default of one thread per core made this loop take over 250 s on a 16-core machine against
+    87 s on 2 cores.
+    ``None`` leaves torch's setting alone.
+    """
     if steps < 1 or record_every < 1:
         raise ValueError(f"steps={steps}, record_every={record_every}: both must be at least 1.")
     rng = np.random.default_rng(seed)
@@ -148,13 +170,14 @@ def train_lecture_rnn(
     losses: list[float] = []
     running = 0.0
     start = time.perf_counter()
-    for step in progress(range(1, steps + 1), desc="SGD steps"):
-        i = sample_example(corpus, rng, balanced=balanced)
-        line = line_to_tensor(corpus.names[i]).to(device)
-        target = torch.tensor([int(corpus.labels[i])], device=device)
-        _, loss = manual_sgd_step(model, line, target, lr)
-        running += loss
-        if step % record_every == 0:
-            losses.append(running / record_every)
-            running = 0.0
+    with torch_threads(threads):
+        for step in progress(range(1, steps + 1), desc="SGD steps"):
+            i = sample_example(corpus, rng, balanced=balanced)
+            line = line_to_tensor(corpus.names[i]).to(device)
+            target = torch.tensor([int(corpus.labels[i])], device=device)
+            _, loss = manual_sgd_step(model, line, target, lr)
+            running += loss
+            if step % record_every == 0:
+                losses.append(running / record_every)
+                running = 0.0
     return SGDRunLog(steps, record_every, losses, time.perf_counter() - start)

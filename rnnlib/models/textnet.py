@@ -28,10 +28,12 @@ from torch import nn
 
 from rnnlib.core.checks import check_sizes
 from rnnlib.core.progress import progress
+from rnnlib.core.runtime import torch_threads
 from rnnlib.core.training import eval_mode
 from rnnlib.models.gru import gru_layer_parameter_count
 
 __all__ = [
+    "REVIEW_LOOP_THREADS",
     "GRUOneHotClassifier",
     "SequentialRunLog",
     "TEXTnet",
@@ -42,6 +44,13 @@ __all__ = [
     "scan_review",
     "train_one_review_at_a_time",
 ]
+
+#: Torch CPU threads for the one-review-at-a-time loops (:func:`train_one_review_at_a_time`,
+#: :func:`predict_reviews`). Each word is a product with a 512 × 512 matrix, but each review
+#: also updates every weight of the vocabulary's columns (millions of numbers), which a second
+#: thread speeds up: two threads were faster than one on two idle cores, and many threads on
+#: few cores much slower (``tools/bench_threads.py --loop textnet``).
+REVIEW_LOOP_THREADS = 2
 
 
 class TEXTnet(nn.Module):
@@ -171,11 +180,15 @@ def train_one_review_at_a_time(
     optimizer: torch.optim.Optimizer,
     *,
     record_every: int = 100,
+    threads: int | None = REVIEW_LOOP_THREADS,
 ) -> SequentialRunLog:
     """One pass of the lecture's training loop: per review, zero states, scan, NLLLoss, step.
 
     ``reviews`` yields ``(review, sentiment 0/1)`` pairs, the review one-hot ``(words, vocab)``
-    or as word indices ``(words,)`` (see :func:`scan_review`).
+    or as word indices ``(words,)`` (see :func:`scan_review`). ``threads`` bounds torch's CPU
+    threads during the loop (:func:`rnnlib.core.runtime.torch_threads`; default
+    :data:`REVIEW_LOOP_THREADS`): each step reads one word, too little work for many threads;
+    ``None`` leaves torch's setting alone.
     """
     if record_every < 1:
         raise ValueError(f"record_every={record_every}: must be at least 1.")
@@ -184,16 +197,17 @@ def train_one_review_at_a_time(
     losses: list[float] = []
     running, count = 0.0, 0
     start = time.perf_counter()
-    for review, sentiment in progress(reviews, desc="reviews"):
-        optimizer.zero_grad()
-        output = scan_review(model, review.to(device))
-        loss = nn.functional.nll_loss(output, torch.tensor([int(sentiment)], device=device))
-        loss.backward()
-        optimizer.step()
-        running, count = running + loss.item(), count + 1
-        if count % record_every == 0:
-            losses.append(running / record_every)
-            running = 0.0
+    with torch_threads(threads):
+        for review, sentiment in progress(reviews, desc="reviews"):
+            optimizer.zero_grad()
+            output = scan_review(model, review.to(device))
+            loss = nn.functional.nll_loss(output, torch.tensor([int(sentiment)], device=device))
+            loss.backward()
+            optimizer.step()
+            running, count = running + loss.item(), count + 1
+            if count % record_every == 0:
+                losses.append(running / record_every)
+                running = 0.0
     if count == 0:
         raise ValueError("No review to train on: the dataset is empty.")
     return SequentialRunLog(record_every, losses, time.perf_counter() - start)
@@ -201,12 +215,19 @@ def train_one_review_at_a_time(
 
 @torch.no_grad()
 def predict_reviews(
-    model: TEXTnet | TEXTnetOrder2, reviews: Iterable[tuple[torch.Tensor, int]]
+    model: TEXTnet | TEXTnetOrder2,
+    reviews: Iterable[tuple[torch.Tensor, int]],
+    *,
+    threads: int | None = REVIEW_LOOP_THREADS,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(true sentiments, predicted sentiments) of ``(review, sentiment)`` pairs, dropout off."""
+    """(true sentiments, predicted sentiments) of ``(review, sentiment)`` pairs, dropout off.
+
+    One review, one word at a time, with at most ``threads`` torch CPU threads (``None``: torch's
+    setting), as in :func:`train_one_review_at_a_time`.
+    """
     device = model.combined_to_hidden.weight.device
     truth, predicted = [], []
-    with eval_mode(model):
+    with eval_mode(model), torch_threads(threads):
         for review, sentiment in reviews:
             truth.append(int(sentiment))
             predicted.append(int(scan_review(model, review.to(device)).argmax(dim=1)))

@@ -2,6 +2,10 @@
 :class:`rnnlib.models.gated.GatedSentimentGRU`, figures for the static site and an ipywidgets
 explorer for a kernel.
 
+Only :class:`GateExplorer` needs ipywidgets, and it imports it when built: this module imports
+without it. The explorer uses only what ipywidgets 7.7 (Colab's) and 8 have in common, and its
+callbacks are tested under both (``tests/test_gate_viz.py``, ``make widgets7``).
+
 Explained in the chapter on gating and the GRU.
 """
 
@@ -9,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from IPython.display import display
 from matplotlib.figure import Figure
 
 from rnnlib.core.training import eval_mode
@@ -20,12 +26,17 @@ from rnnlib.datasets.sentiment import tokenize
 from rnnlib.models.gated import GatedSentimentGRU
 
 __all__ = [
+    "WIDGETS_REQUIREMENT",
     "GateExplorer",
     "GateTrace",
     "pick_examples",
     "plot_gate_trace",
     "trace_review",
 ]
+
+#: The ipywidgets versions the explorer is tested with (also in requirements.txt and in
+#: pyproject.toml's ``widgets`` extra): 7.7 is what Colab ships, 8 what pip installs today.
+WIDGETS_REQUIREMENT = "ipywidgets>=7.7,<9"
 
 
 @dataclass(frozen=True)
@@ -115,11 +126,40 @@ def plot_gate_trace(trace: GateTrace, *, title: str = "", max_words: int = 60) -
     return fig
 
 
+def _import_widgets() -> ModuleType:
+    """ipywidgets, or an ImportError that says how to install it."""
+    try:
+        import ipywidgets
+    except ImportError as err:
+        raise ImportError(
+            "The gate explorer needs ipywidgets, which is not installed here: run "
+            f'`pip install "{WIDGETS_REQUIREMENT}"` (in a notebook: `%pip install ...`) and restart '
+            "the kernel. trace_review and plot_gate_trace work without it."
+        ) from err
+    return ipywidgets
+
+
+def _show(fig: Figure) -> None:
+    """Display ``fig`` where output goes now (in the explorer: its Output widget) and close it.
+
+    ``display`` rather than ``plt.show(fig)``: ``plt.show`` takes no figure (outside the inline
+    backend it raises TypeError), and a figure left open would be drawn again by the inline
+    backend at the end of the next cell.
+    """
+    display(fig)
+    plt.close(fig)
+
+
 class GateExplorer:
     """An ipywidgets explorer: pick an example review or type one, see its gate trace.
 
     The callbacks (:meth:`on_select`, :meth:`on_show`) hold the logic and can be called
-    directly (the tests do); :attr:`widget` is what a notebook displays.
+    directly (the tests do); :attr:`widget` is what a notebook displays. Works with
+    ipywidgets 7.7 and 8 (see :data:`WIDGETS_REQUIREMENT`).
+
+    Raises:
+        ImportError: ipywidgets is not installed (the message says how to install it).
+        ValueError: ``examples`` is empty.
     """
 
     CUSTOM = "(type your own)"
@@ -127,20 +167,22 @@ class GateExplorer:
     def __init__(
         self, model: GatedSentimentGRU, word_to_index: Mapping[str, int], examples: Mapping[str, str]
     ) -> None:
-        import ipywidgets as widgets  # imported here: only the explorer needs it
-
+        widgets = _import_widgets()  # imported here: only the explorer needs it
         if not examples:
             raise ValueError("Give at least one example review: {name: text}.")
         self.model, self.word_to_index, self.examples = model, word_to_index, dict(examples)
-        self.choice = widgets.Dropdown(options=[*self.examples, self.CUSTOM], description="review")
-        self.text = widgets.Textarea(value=next(iter(self.examples.values())), layout={"width": "100%"})
+        # Only what ipywidgets 7.7 and 8 share: a list of option labels with an explicit value,
+        # an explicit Layout, observe(names="value") and Button.on_click.
+        options = [*self.examples, self.CUSTOM]
+        self.choice = widgets.Dropdown(options=options, value=options[0], description="review")
+        self.text = widgets.Textarea(value=self.examples[options[0]], layout=widgets.Layout(width="100%"))
         self.button = widgets.Button(description="Show gates")
         self.output = widgets.Output()
         self.last_trace: GateTrace | None = None
         self.last_error: str | None = None
         self.choice.observe(self.on_select, names="value")
         self.button.on_click(self.on_show)
-        self.widget = widgets.VBox([self.choice, self.text, self.button, self.output])
+        self.widget = widgets.VBox(children=[self.choice, self.text, self.button, self.output])
 
     def on_select(self, change: Mapping[str, object]) -> None:
         """Dropdown callback: load the chosen example into the text box and show it."""
@@ -160,7 +202,7 @@ class GateExplorer:
                 print(err)
                 return
             self.last_error = None
-            plt.show(plot_gate_trace(self.last_trace))
+            _show(plot_gate_trace(self.last_trace))
 
 
 def pick_examples(reviews: Sequence[tuple[str, int]], *, max_words: int = 40) -> dict[str, str]:

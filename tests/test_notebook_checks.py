@@ -133,3 +133,39 @@ def test_nbval_fails_a_checked_cell_whose_committed_output_is_wrong(tmp_path: Pa
     assert re.search(r"1 failed", wrong.stdout), wrong.stdout
     assert _run_nbval(tmp_path, "42\n", CHECK_TAG).returncode == 0
     assert _run_nbval(tmp_path, "41\n", "NBVAL_CHECK_OUTPUT").returncode == 0  # what nbval ignores
+
+
+def _source_cells(path: Path) -> list[tuple[str, str]]:
+    """(expression, committed text) of every ``show_source(X)`` cell of a chapter."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    found = []
+    for cell in cells:
+        source = "".join(cell["source"]).strip()
+        if cell["cell_type"] == "code" and re.fullmatch(r"show_source\([\w.]+\)", source):
+            text = cell["outputs"][0]["data"]["text/plain"]
+            found.append((source[len("show_source(") : -1], "".join(text)))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("chapters/*/*.ipynb")), ids=lambda p: p.stem)
+def test_listed_source_is_the_code_of_today(path: Path) -> None:
+    """A page that shows rnnlib's code shows the code rnnlib has (nbval does not compare these
+    cells: their HTML depends on the Pygments version)."""
+    import importlib
+    import inspect
+
+    modules = {
+        name: importlib.import_module(f"rnnlib.{layer}.{name}")
+        for layer, names in {
+            "models": ("charrnn", "classifiers", "textnet", "gru", "gated"),
+            "teaching": ("gru_api",),
+            "viz": ("gate_viz",),
+        }.items()
+        for name in names
+    }
+    for expression, committed in _source_cells(path):
+        module, _, attribute = expression.partition(".")
+        obj = getattr(modules[module], attribute)
+        assert committed.rstrip("\n") == inspect.getsource(obj).rstrip("\n"), (
+            f"{path.name}: show_source({expression}) shows stale code; re-run that cell"
+        )

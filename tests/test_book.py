@@ -42,7 +42,7 @@ def test_there_is_at_least_one_chapter_notebook() -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_installs_rnnlib_from_the_configured_repository(path: Path) -> None:
     repo = CONFIG["repository"]
-    expected = f'"rnnlib @ git+{repo["url"]}@{repo["branch"]}"'
+    expected = f'"rnnlib @ git+{repo["url"]}@{CONFIG["course"]["rnnlib_release"]}"'
     setup = "".join(load(path)["cells"][1]["source"])
     assert "google.colab" in setup, f"{path.name}: the first code cell must be the setup cell"
     assert expected in setup, f"{path.name}: the setup cell must install {expected} (from _config.yml)"
@@ -99,6 +99,6 @@ def test_chapter_links_its_exercises_in_colab_and_for_download(path: Path) -> No
 @pytest.mark.parametrize("master", sorted(exercise_masters().values()), ids=lambda p: p.parent.name)
 def test_exercise_master_installs_rnnlib_from_the_configured_repository(master: Path) -> None:
     repo = CONFIG["repository"]
-    expected = f'"rnnlib @ git+{repo["url"]}@{repo["branch"]}"'
+    expected = f'"rnnlib @ git+{repo["url"]}@{CONFIG["course"]["rnnlib_release"]}"'
     setup = next("".join(c["source"]) for c in load(master)["cells"] if c["cell_type"] == "code")
     assert "google.colab" in setup and "otter-grader" in setup and expected in setup

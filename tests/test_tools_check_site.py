@@ -1,5 +1,7 @@
-"""tools.check_site without Chromium: the static server for real, the page checker and main()
-against a fake browser that replays what a real one reports (requests, console, DOM)."""
+"""tools.check_site: the static server for real, the page checker and main() against a fake
+browser that replays what a real one reports (requests, console, DOM, image sizes), and one run
+in the real headless Chromium on a small site with every defect the check knows planted in it
+(tests/fixtures/site)."""
 
 from __future__ import annotations
 
@@ -112,7 +114,7 @@ class FakePage:
         self.evaluated.append((js, arg))
         answers = {
             site_js.JS_SCROLL_THROUGH: None,
-            site_js.JS_IMAGE_PROBLEMS: {"count": 1, "problems": []},
+            site_js.JS_IMAGE_PROBLEMS: self.script.get("images", {"count": 1, "problems": []}),
             site_js.JS_MATH_COUNT: 1,
             site_js.JS_MATHJAX_READY: "ok",
             site_js.JS_MATH_PROBLEMS: {"containers": 1, "problems": []},
@@ -272,6 +274,35 @@ def test_failed_requests_are_reported_as_paths(tmp_path: Path) -> None:
     ]
 
 
+TEXT_PAGE = """<html><body><main><article class="bd-article"><h1>Broken</h1>
+<p>```{admonition} Pitfall: <code class="docutils literal">is</code> compares identity
+:class: warning</p>
+<div class="highlight-default notranslate"><div class="highlight"><pre><span></span>
+</pre></div></div>
+<p>| a | b |</p>
+<div class="cell_output"><pre>saved to /tmp/tmpab12/x.csv</pre></div>
+</article></main></body></html>"""
+
+
+def test_what_a_reader_sees_broken_is_reported(tmp_path: Path) -> None:
+    """Text and image-size problems reach the page's result (the rules: test_tools_site_checks)."""
+    (tmp_path / "html" / "ch").mkdir(parents=True)
+    (tmp_path / "html" / "ch" / "text.html").write_text(TEXT_PAGE)
+    sizes = [{"src": "../_images/f.png", "alt": "", "natural": 1482, "shown": 688, "room": 688}]
+    browser = FakeBrowser({"images": {"count": 1, "problems": [], "sizes": sizes}})
+    with check_site.StaticServer(tmp_path / "html") as server:
+        checker = check_site.PageChecker(browser, tmp_path / "html", server.base_url, PREFIXES, None)
+        result = checker.check(PageSpec("ch/text", None))
+    assert result.problems == [
+        "raw MyST/Sphinx markup (code fence, directive or role, directive option): "
+        "“```{admonition} Pitfall: `is` compares identity :class: warning”",
+        "empty code box (after “…admonition} Pitfall: `is` compares identity :class: warning”)",
+        "raw markdown table row: “| a | b |”",
+        "path of the build machine in the text: /tmp/tmpab12/x.csv",
+        "image shown too small: f.png is 1482 px wide, shown at 688 px (46 % < 60 %)",
+    ]
+
+
 def test_unbuilt_page_and_browser_failures(tmp_path: Path) -> None:
     result, browser, _ = check(tmp_path, PageSpec("nowhere", Path("nowhere.md")))
     assert result.problems == ["page not built: nowhere.html is missing (source nowhere.md)"]
@@ -413,3 +444,49 @@ def test_prepare_needs_no_colab_configuration_without_notebooks(tmp_path: Path) 
     (tmp_path / "_toc.yml").write_text("root: intro\n")
     pages, prefixes = check_site.prepare(check_site.parse_args(argv))
     assert [p.docname for p in pages] == ["intro"] and prefixes == check_site.NO_PREFIXES
+
+
+# --------------------------------------------------------------------------------------------
+# The real Chromium, on a site with planted defects
+
+SITE = Path(__file__).parent / "fixtures" / "site"
+
+
+def chromium_missing() -> bool:
+    try:
+        check_site.find_chromium()
+    except RuntimeError:
+        return True
+    return False
+
+
+def reported(out: str) -> dict[str, list[str]]:
+    """``{page: [problem, ...]}`` from check_site's output (an empty list for a page that passed)."""
+    pages: dict[str, list[str]] = {}
+    page = ""
+    for line in out.splitlines():
+        if line.startswith(("OK    ", "FAIL  ")):
+            page = line[6:].split("  (")[0]
+            pages[page] = []
+        elif line.startswith("        - "):
+            pages[page].append(line.removeprefix("        - "))
+    return pages
+
+
+@pytest.mark.skipif(chromium_missing(), reason="no Chromium (make test installs it)")
+def test_real_chromium_reports_every_planted_defect(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each page of tests/fixtures/site plants the defects of one rule beside look-alikes that are
+    fine; the check must report exactly what expected.json lists (the clean page passes)."""
+    argv = [
+        "--html",
+        str(SITE / "html"),
+        "--toc",
+        str(SITE / "_toc.yml"),
+        "--config",
+        str(SITE / "_config.yml"),
+    ]
+    status = check_site.main([*argv, "--max-seconds", "120"])
+    out = capsys.readouterr().out
+    expected = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
+    assert reported(out) == expected, out
+    assert status == 1 and out.rstrip().endswith("1 passed, 6 failed")

@@ -1,7 +1,9 @@
-"""tools.site_checks: the site check's rules, on small HTML strings and configurations."""
+"""tools.site_checks and tools.site_view: the site check's rules, on small HTML strings, text
+blocks, image sizes and configurations, and on the planted pages of tests/fixtures/site."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from tools.site_checks import (
     check_images,
     check_launch_links,
     check_math,
+    check_text,
     check_title,
     colab_prefixes,
     find_article,
@@ -23,10 +26,23 @@ from tools.site_checks import (
     notebook_link_target,
     notebook_problem,
     page_facts,
-    parse_html,
     report_lines,
     request_problems,
     summary_line,
+)
+from tools.site_view import (
+    CODE_CLOSE,
+    CODE_OPEN,
+    MAX_PATHS,
+    TextBlock,
+    article_blocks,
+    excerpt,
+    image_size_problems,
+    machine_paths,
+    markup_problem,
+    parse_html,
+    table_row_problem,
+    text_problems,
 )
 
 COLAB = "https://colab.research.google.com/github/"
@@ -309,3 +325,244 @@ def test_report_lines_and_summary() -> None:
         "        - HTTP 404: /x.png",
     ]
     assert summary_line([ok, bad, ok]) == "2 passed, 1 failed"
+
+
+# --------------------------------------------------------------------------------------------
+# What a reader sees: the article's text
+
+
+def code(text: str) -> str:
+    """Inline code, as :func:`article_blocks` marks it in a prose block."""
+    return CODE_OPEN + text + CODE_CLOSE
+
+
+def blocks_of(html: str) -> list[TextBlock]:
+    return article_blocks(find_article(parse_html(html))[1])
+
+
+def test_article_blocks_cut_the_text_as_a_reader_sees_it() -> None:
+    html = """<nav><p>site menu ```</p></nav><div class="bd-article">
+    <h1>Title<a class="headerlink" href="#t">#</a></h1>
+    <p>Text with <code class="literal"><span class="pre">x</span> = 1</code> and<br>math
+       <span class="math">\\({a}\\)</span><mjx-container>a</mjx-container>.</p>
+    <ul><li>one</li><li><p>two</p> tail</li></ul>
+    <div class="cell"><div class="cell_input"><div><pre><span></span>print(1)</pre></div></div>
+    <div class="cell_output"><div class="highlight"><pre>1\n</pre></div></div></div>
+    <pre>  \n</pre><script>var x = "```";</script><button>Copy</button><svg><text>svg</text></svg>
+    <div>last <em>word</em></div></div>"""
+    assert blocks_of(html) == [
+        TextBlock("prose", "Title"),
+        TextBlock("prose", f"Text with {code('x = 1')} and\nmath\n       ."),
+        TextBlock("prose", "one"),
+        TextBlock("prose", "two"),
+        TextBlock("prose", " tail"),
+        TextBlock("source", "print(1)"),
+        TextBlock("code", "1\n"),
+        TextBlock("code", "  \n"),
+        TextBlock("prose", "last word"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        (
+            f"```{{admonition}} Pitfall: {code('is')} compares\n:class: warning\nText.",
+            "code fence, directive or role, directive option",
+        ),
+        ("```", "code fence"),
+        (f"See {{doc}}{code('intro')} first.", "directive or role"),  # a role that failed
+        ("See {doc}`intro` and {ref}`x`.", "directive or role"),
+        ("{figure} images/x.png", "directive or role"),
+        ("{glue:figure} fig", "directive or role"),
+        ("{prf:definition} GRU", "directive or role"),
+        ("{some-new-role}`x`", "directive or role"),  # any role, by the backtick after it
+        (":::{note}\nx\n:::", "colon fence, directive or role"),
+        ("a\n:::", "colon fence"),
+        (f"a :class:{code('Foo')}.", "Sphinx role"),
+        ("the :py:func:`f` function", "Sphinx role"),
+        ("text\n:label: eq-1\n", "directive option"),
+        ("  :name: fig-x", "directive option"),
+        (":dropdown:", "directive option"),
+        ("(sec-gates)=", "target"),
+        ("text\n(eq:gru)=\nmore", "target"),
+    ],
+)
+def test_raw_markup_is_found(text: str, kinds: str) -> None:
+    problem = markup_problem(text)
+    assert problem is not None and problem.startswith(f"raw MyST/Sphinx markup ({kinds}): “")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"MyST writes {code('```{admonition} x')}, {code('{doc}`intro`')} and {code(':class:`x`')}.",
+        f"{code(':name: x')} and {code(':::')} are options.",
+        "A ratio 1:2:3 at 12:30:45; a set {0, 1}; a {placeholder} in braces; Note: a colon.",
+        "Run it:\nthe end. Then :) or :-) or a :: b, x = {'a': 1} and (a)= b.",
+        "a `quoted` word and ``two`` backticks",
+        "",
+    ],
+)
+def test_text_that_only_looks_like_markup(text: str) -> None:
+    assert markup_problem(text) is None
+
+
+def test_the_markup_problem_shows_where_it_is() -> None:
+    text = "A long first line of prose that goes on and on.\nMore ```{note} here " + "x " * 60
+    problem = markup_problem(text)
+    assert problem == f"raw MyST/Sphinx markup (code fence, directive or role): “…{excerpt(text, 54)[1:]}”"
+    assert excerpt(text, 54).startswith("…More ```{note} here x x") and excerpt(text, 54).endswith("x…")
+    assert len(excerpt(text, 54)) == 81  # "…" and 80 characters
+    assert excerpt("  a\n  b  ", 0) == "a b"
+
+
+@pytest.mark.parametrize(
+    ("text", "row"),
+    [
+        ("| a | b |\n| --- | --- |\n| 1 | 2 |", "| a | b |"),
+        (f"The results:\n  | model | {code('GRU')} | 0.8 |\n", "| model | `GRU` | 0.8 |"),
+        ("|a|b|", "|a|b|"),
+        (f"| {code('a|b')} |", None),  # pipes in code do not count
+        ("a | b | c | d", None),  # not at the start of a line
+        ("| a |", None),
+        ("a single |pipe", None),
+    ],
+)
+def test_raw_table_rows(text: str, row: str | None) -> None:
+    assert table_row_problem(text) == (None if row is None else f"raw markdown table row: “{row}”")
+
+
+@pytest.mark.parametrize(
+    ("text", "paths"),
+    [
+        ("18 files, e.g. /work/shared/data/names/Korean.txt\n", ["/work/shared/data/names/Korean.txt"]),
+        ("refused: /tmp/tmpkayo826p/x.tar.gz has SHA-256", ["/tmp/tmpkayo826p/x.tar.gz"]),
+        ("PosixPath('/home/me/a.txt'), \"/root/.cache/x\"", ["/home/me/a.txt", "/root/.cache/x"]),
+        ("(see /Users/me/data.csv).", ["/Users/me/data.csv"]),
+        (
+            "/private/var/folders/x/T/y and /var/folders/ab/T/z:",
+            ["/private/var/folders/x/T/y", "/var/folders/ab/T/z"],
+        ),
+        ("file:///home/me/x.html", ["/home/me/x.html"]),  # a file URL is the machine's path
+        ("C:\\Users\\me\\data or c:/Users/me/x", ["C:\\Users\\me\\data", "c:/Users/me/x"]),
+        ("WindowsPath('C:\\\\Users\\\\me')", ["C:\\\\Users\\\\me"]),
+        (
+            "/usr/lib/python3/dist-packages/torch/nn/rnn.py:83: UserWarning: x",
+            ["/usr/lib/python3/dist-packages/torch/nn/rnn.py:83"],
+        ),
+        (
+            'File "/opt/conda/lib/python3.11/site-packages/torch/x.py", line 3',
+            ["/opt/conda/lib/python3.11/site-packages/torch/x.py"],
+        ),
+        ("`/tmp/a` and `/tmp/b` | /tmp/c", ["/tmp/a", "/tmp/b", "/tmp/c"]),
+        ("https://example.org/home/work/tmp/x and http://h/a /tmp/z", ["/tmp/z"]),  # not in URLs
+        ("/dev/null, /usr/bin/python, /etc/hosts, ~/data, ./tmp/x, ../work/x, data/home/x", []),
+        ("files go to /tmp/, the /home/ folder; /workspace/x, /homes/x, /tmpfs/x", []),
+        ("pip installs into site-packages/ by default", []),
+    ],
+)
+def test_machine_paths(text: str, paths: list[str]) -> None:
+    assert machine_paths(text) == paths
+
+
+def test_text_problems_of_an_article() -> None:
+    blocks = [
+        TextBlock("code", " \n"),  # an empty box first
+        TextBlock("prose", f"Intro {code('code')}."),
+        TextBlock("code", "\n  \n"),
+        TextBlock("source", 'open("/home/me/x")  # run, not printed'),
+        TextBlock("source", ""),
+        TextBlock("code", "saved /tmp/a/b and /tmp/a/b"),
+        TextBlock("prose", "| a | b |\nthe end ```"),
+        TextBlock("prose", f"again /tmp/a/b, and {code('/home/u/c')}; " + "word " * 20),
+        TextBlock("prose", "/root/" + "long/" * 30),
+    ]
+    long_path = "/root/" + "long/" * 30
+    assert text_problems(blocks) == [
+        "empty code box (at the top of the article)",
+        "empty code box (after “Intro `code`.”)",
+        'empty code box (after “open("/home/me/x") # run, not printed”)',
+        "raw MyST/Sphinx markup (code fence): “…the end ```”",
+        "raw markdown table row: “| a | b |”",
+        "path of the build machine in the text: /tmp/a/b",
+        "path of the build machine in the text: /home/u/c",
+        f"path of the build machine in the text: {long_path[:79]}…",
+    ]
+    many = [TextBlock("code", " ".join(f"/tmp/{i}" for i in range(MAX_PATHS + 2)))]
+    assert text_problems(many)[MAX_PATHS:] == ["... and 2 more paths of the build machine"]
+    assert text_problems([TextBlock("prose", "x " * 40), TextBlock("code", "")]) == [
+        f"empty code box (after “…{'x ' * 29}x”)"
+    ]
+
+
+def test_check_text_reports_the_blocks_of_page_facts() -> None:
+    html = "<main><p>```{note}</p><pre>\n</pre><pre>/home/me/x</pre></main>"
+    result = PageResult(spec())
+    check_text(result, page_facts(html, BASE, COLAB))
+    assert result.problems == [
+        "raw MyST/Sphinx markup (code fence, directive or role): “```{note}”",
+        "empty code box (after “```{note}”)",
+        "path of the build machine in the text: /home/me/x",
+    ]
+    assert PageFacts("main", "t", [], []).blocks == []  # the text is optional
+
+
+# --------------------------------------------------------------------------------------------
+# What a reader sees: images
+
+
+def size(natural: float, shown: float, room: float = 688, alt: str = "") -> dict[str, object]:
+    return {"src": "../../_images/fig.png?v=1", "alt": alt, "natural": natural, "shown": shown, "room": room}
+
+
+def test_images_shown_at_60_percent_or_more_pass() -> None:
+    fine = [size(600, 600), size(1090, 688), size(1146, 688), size(500, 0), size(0, 0), size(100, 0, room=0)]
+    assert image_size_problems(fine) == []  # 688 / 1146 = 0.6003; hidden but fits; unknown sizes
+
+
+def test_images_shown_too_small() -> None:
+    assert image_size_problems(
+        [
+            size(1482, 688.0, alt="three panels"),
+            size(1482, 688.0, alt="../../_images/fig.png?v=1"),  # MyST-NB's alt: the src itself
+            size(3000, 0),
+            size(2000, 2000, alt="x" * 60),
+            size(100, 50),
+        ]
+    ) == [
+        "image shown too small: fig.png (alt “three panels”) is 1482 px wide, shown at 688 px (46 % < 60 %)",
+        "image shown too small: fig.png is 1482 px wide, shown at 688 px (46 % < 60 %)",
+        "image shown too small: fig.png is 3000 px wide, hidden, at most 688 px when shown (23 % < 60 %)",
+        f"image shown too small: fig.png (alt “{'x' * 49}…”) is 2000 px wide, wider than the article "
+        "(688 px): it scrolls (34 % < 60 %)",
+        "image shown too small: fig.png is 100 px wide, shown at 50 px (50 % < 60 %)",
+    ]
+    assert image_size_problems([size(100, 50)], min_shown=0.5) == []
+
+
+def test_check_images_judges_the_sizes_too() -> None:
+    result = PageResult(spec())
+    check_images(
+        result, {"count": 2, "problems": ["broken image (naturalWidth 0): a.png"], "sizes": [size(1482, 688)]}
+    )
+    assert result.problems == [
+        "broken image (naturalWidth 0): a.png",
+        "image shown too small: fig.png is 1482 px wide, shown at 688 px (46 % < 60 %)",
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# The planted pages, without a browser (tests/test_tools_check_site.py opens them in Chromium)
+
+SITE = Path(__file__).parent / "fixtures" / "site"
+TEXT_RULES = ("raw MyST/Sphinx markup", "raw markdown table row", "empty code box", "path of the build")
+
+
+def test_planted_pages_text_rules_without_a_browser() -> None:
+    """Every text problem the browser check must report on a planted page, and no other."""
+    expected = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
+    for page, problems in expected.items():
+        html = (SITE / "html" / page).read_text(encoding="utf-8")
+        found = text_problems(page_facts(html, BASE + page, "").blocks)
+        assert found == [p for p in problems if p.startswith(TEXT_RULES)], page

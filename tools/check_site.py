@@ -15,7 +15,12 @@ headless Chromium. A page passes when:
   from ``_static/mathjax`` by sphinx-mathjax-offline). Such requests are blocked, so the check
   never waits on the network, and reported;
 * every ``<img>`` in the article has loaded (``complete`` and ``naturalWidth > 0``) after the page
-  was scrolled through, so that lazy images load too;
+  was scrolled through, so that lazy images load too, and is shown at least 60 % of its natural
+  width (in the 1280 x 900 viewport; an image wider than the article can show fails too);
+* the article's text shows no raw MyST/Sphinx markup (fences, directives, roles, directive
+  options) and no raw markdown table row outside code, no empty code box, and no absolute path
+  of the build machine (``/home/...``, ``/tmp/...``, ``.../site-packages/...``, ...) in prose or
+  outputs (see ``tools.site_view``);
 * if the article holds math (elements of class ``math``), MathJax has started and typeset it:
   there is at least one ``mjx-container``, every math element holds one, there is no MathJax
   error (``mjx-merror``) and no raw ``\\(`` or ``\\[`` left in the article's text;
@@ -68,6 +73,7 @@ from tools.site_checks import (
     check_images,
     check_launch_links,
     check_math,
+    check_text,
     check_title,
     colab_prefixes,
     is_local,
@@ -247,6 +253,7 @@ class PageChecker:
         facts = page_facts(page.content(), page.url, self.prefixes.link)
         check_article(result, facts)
         check_title(result, facts)
+        check_text(result, facts)
 
         # Images, after scrolling through the page so that lazy ones load.
         page.evaluate(JS_SCROLL_THROUGH, facts.article)

@@ -5,8 +5,9 @@ requests, console errors, the page's HTML once scripts have run, image and MathJ
 and hands it to the functions here, which say what is wrong with the page:
 
 * :func:`page_facts` reads a page's HTML (the live DOM, as ``page.content()`` serializes it):
-  its article element, its ``<h1>``, the Colab launch links in its header and the notebook
-  links in its article;
+  its article element, its ``<h1>``, the Colab launch links in its header, the notebook
+  links in its article and its text (``tools.site_view``, which holds the rules on what a reader
+  sees: raw markup, raw table rows, empty code boxes, machine paths, images shown too small);
 * :func:`colab_prefixes` derives the expected Colab URLs from ``_config.yml``;
 * the ``check_*`` functions and :func:`request_problems` turn those facts into the problems
   and notes of a :class:`PageResult`; :func:`report_lines` prints it.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
@@ -24,16 +24,20 @@ from urllib.parse import unquote, urljoin, urlsplit
 import yaml
 
 from tools.book import PageSpec
+from tools.site_view import (
+    Element,
+    TextBlock,
+    article_blocks,
+    image_size_problems,
+    parse_html,
+    text_problems,
+)
 
 COLAB_DEFAULT = "https://colab.research.google.com"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 LOCAL_SCHEMES = frozenset({"data", "blob", "about", "javascript", "chrome", "chrome-extension"})
 #: Where a page's article is, most specific first (the theme's .bd-article, else <main>).
 ARTICLE_SELECTORS: tuple[str, ...] = (".bd-article", "main article", "article", "main", "[role=main]")
-#: Elements that never have children or an end tag in HTML.
-VOID_TAGS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-)
 
 
 @dataclass
@@ -51,79 +55,6 @@ class PageResult:
 
 # --------------------------------------------------------------------------------------------
 # Reading a page's HTML
-
-
-@dataclass
-class Element:
-    """A node of a parsed HTML document: a tag, its attributes, its children (elements or text)."""
-
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[Element | str] = field(default_factory=list)
-    parent: Element | None = field(default=None, repr=False)
-
-    def iter(self) -> list[Element]:
-        """This element and every element below it, in document order."""
-        found = [self]
-        for child in self.children:
-            if isinstance(child, Element):
-                found.extend(child.iter())
-        return found
-
-    def has_class(self, name: str) -> bool:
-        return name in self.attrs.get("class", "").split()
-
-    def ancestors(self) -> list[Element]:
-        node, found = self.parent, []
-        while node is not None:
-            found.append(node)
-            node = node.parent
-        return found
-
-    def text(self, skip_class: str = "") -> str:
-        """The text inside, without the elements of class ``skip_class``."""
-        parts = []
-        for child in self.children:
-            if isinstance(child, str):
-                parts.append(child)
-            elif not (skip_class and child.has_class(skip_class)):
-                parts.append(child.text(skip_class))
-        return "".join(parts)
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document")
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v or "" for k, v in attrs}, parent=self.current)
-        self.current.children.append(element)
-        if tag not in VOID_TAGS:
-            self.current = element
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.current.children.append(Element(tag, {k: v or "" for k, v in attrs}, parent=self.current))
-
-    def handle_endtag(self, tag: str) -> None:
-        # Close up to the nearest open element of this tag; a stray end tag is ignored.
-        node: Element | None = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        if node is not None and node.parent is not None:
-            self.current = node.parent
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-
-def parse_html(html: str) -> Element:
-    """A document tree of ``html`` (the root element is ``#document``)."""
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
 
 
 def _matches(element: Element, selector: str) -> bool:
@@ -158,10 +89,11 @@ class PageFacts:
     title: str | None  # the first <h1>'s text (header links removed), None if no <h1>
     launch_links: list[str]  # hrefs with the Colab prefix outside the article (launch buttons)
     notebook_links: list[str]  # absolute URLs of .ipynb links inside the article (badges)
+    blocks: list[TextBlock] = field(default_factory=list)  # the article's text
 
 
 def page_facts(html: str, page_url: str, launch_prefix: str) -> PageFacts:
-    """Read a page's HTML: its article, title, launch links and notebook links.
+    """Read a page's HTML: its article, title, launch links, notebook links and text blocks.
 
     Args:
         page_url: the page's address, against which relative links are resolved.
@@ -183,7 +115,7 @@ def page_facts(html: str, page_url: str, launch_prefix: str) -> PageFacts:
     ]
     resolved = [urljoin(page_url, a.attrs["href"].strip()) for a in links if id(a) in in_article]
     notebooks = [url for url in resolved if url.split("#")[0].endswith(".ipynb")]
-    return PageFacts(selector, title, launch, notebooks)
+    return PageFacts(selector, title, launch, notebooks, article_blocks(articles))
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,6 +199,12 @@ def check_title(result: PageResult, facts: PageFacts) -> None:
         result.notes.append(f"“{facts.title[:60]}”")
 
 
+def check_text(result: PageResult, facts: PageFacts) -> None:
+    """What a reader sees as broken in the article's text: raw markup, raw table rows, empty code
+    boxes, paths of the build machine (:func:`tools.site_view.text_problems`)."""
+    result.problems.extend(text_problems(facts.blocks))
+
+
 def check_launch_links(result: PageResult, facts: PageFacts, launch_prefix: str) -> None:
     """A notebook page has exactly one kind of Colab launch link: the one for its own notebook."""
     expected = f"{launch_prefix}{result.spec.docname}.ipynb"
@@ -311,8 +249,10 @@ def notebook_problem(status: int, text: str) -> str | None:
 
 
 def check_images(result: PageResult, images: dict[str, Any]) -> None:
-    """``images``: ``{"count": N, "problems": [...]}`` as the browser reported them."""
+    """``images``: ``{"count": N, "problems": [...], "sizes": [...]}`` as the browser reported
+    them (``sizes``: see :func:`tools.site_view.image_size_problems`)."""
     result.problems.extend(images["problems"])
+    result.problems.extend(image_size_problems(images.get("sizes", [])))
     result.notes.append(f"{images['count']} image(s)")
 
 

@@ -1,9 +1,9 @@
 """The JavaScript that ``tools.check_site`` runs in each page: what only a live page knows.
 
-Scrolling (so that lazy images load), whether images loaded, and whether MathJax started and
-typeset the math. Each function receives the CSS selector of the page's article (see
-``tools.site_checks.find_article``); what it returns is judged by ``tools.site_checks``
-(``check_images``, ``check_math``).
+Scrolling (so that lazy images load), whether images loaded and how wide they are shown, and
+whether MathJax started and typeset the math. Each function receives the CSS selector of the
+page's article (see ``tools.site_checks.find_article``); what it returns is judged by
+``tools.site_checks`` (``check_images``, ``check_math``).
 """
 
 JS_SCROLL_THROUGH = """async (sel) => {
@@ -26,11 +26,18 @@ JS_IMAGES_SETTLED = """(sel) => {
 
 JS_IMAGE_PROBLEMS = """async (sel) => {
   const article = document.querySelector(sel) || document.body;
+  const style = getComputedStyle(article);
+  const room = article.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   const problems = [];
+  const sizes = [];
   for (const img of article.querySelectorAll('img')) {
     const src = img.getAttribute('src') || '(no src)';
     if (!img.complete) { problems.push(`image did not finish loading: ${src}`); continue; }
-    if (img.naturalWidth > 0) continue;
+    if (img.naturalWidth > 0) {
+      const shown = img.getBoundingClientRect().width;
+      sizes.push({src, alt: img.getAttribute('alt') || '', natural: img.naturalWidth, shown, room});
+      continue;
+    }
     // An SVG without intrinsic size may report naturalWidth 0 although it is fine.
     let decoded = false;
     if (/\\.svg(\\?|#|$)/i.test(img.currentSrc || src)) {
@@ -38,7 +45,7 @@ JS_IMAGE_PROBLEMS = """async (sel) => {
     }
     if (!decoded) problems.push(`broken image (naturalWidth 0): ${src}`);
   }
-  return {count: article.querySelectorAll('img').length, problems};
+  return {count: article.querySelectorAll('img').length, problems, sizes};
 }"""
 
 JS_MATH_COUNT = """(sel) => {

@@ -1,11 +1,12 @@
-# The course's commands. `make book` and `make test` create the environment first.
+# The course's commands. `make book` and `make test` create the environments first.
 #   make book   build the website into _build/html (strict: a warning fails it)
-#   make test   lint, unit + integration tests, every notebook in fast mode,
-#               the strict book build and a real-browser check of the site
+#   make test   lint, unit + integration tests, every notebook in fast mode, the grading
+#               pipeline, the strict book build and a real-browser check of the site
 #   make full   re-execute every notebook at full scale, rewriting its outputs
 #   make assignments              student + autograder versions of every chapter's exercises
 #   make grade SUBMISSIONS=<dir>  grade every submitted notebook in <dir>
 #   make release  pin HEAD as the rnnlib release the notebooks install
+# Which torch the environments get: TORCH_SPEC and TORCH_INDEX below (README: "Installing").
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,6 +19,16 @@ GSTAMP := $(GVENV)/.installed
 TIMEOUT ?= 600
 JOBS    ?= 1
 
+# torch is installed first, alone, so that requirements.txt's range (torch>=2.1,<3) is
+# already met when pip reads it and pip picks no other build. TORCH_INDEX empty: pip's
+# own configuration decides where torch comes from (this project's CI machines find a
+# local CPU wheel; the public PyPI serves Linux the CUDA build, a ~530 MB wheel plus
+# several GB of nvidia-* wheels). Without an NVIDIA GPU, take the CPU build (~200 MB):
+#   make test TORCH_INDEX=https://download.pytorch.org/whl/cpu
+TORCH_SPEC  ?= torch==2.13.0
+TORCH_INDEX ?=
+TORCH_FROM  := $(if $(strip $(TORCH_INDEX)),--index-url $(strip $(TORCH_INDEX)))
+
 # The data mirror: CI and developers use ../shared/data when it is there.
 ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
   ifneq ($(wildcard ../shared/data/names),)
@@ -27,17 +38,41 @@ endif
 
 .PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading release clean
 
-env: $(STAMP)
+# Kernels started from an environment (nbval, otter, make full) read its
+# etc/ipython/ipython_kernel_config.py: this one drops ipykernel's notice that a local
+# kernel talks over TCP without encryption, printed once per kernel (nothing else).
+KCONF := etc/ipython/ipython_kernel_config.py
+define KERNEL_CONFIG
+# Written by the course's Makefile (see KCONF there).
+import logging
 
-# torch==2.13.0 first: a CPU build that satisfies requirements.txt's range, so pip
-# does not fetch a multi-GB CUDA build for the range.
+
+class _NoTcpNotice(logging.Filter):
+    def filter(self, record):
+        return "without encryption" not in record.getMessage()
+
+
+c.IPKernelApp.logging_config = {
+    "filters": {"no_tcp_notice": {"()": _NoTcpNotice}},
+    "handlers": {"console": {"filters": ["no_tcp_notice"]}},
+}
+endef
+export KERNEL_CONFIG
+
+# What a target needs of each environment: installed, and its kernels configured.
+COURSE_ENV := $(STAMP) $(VENV)/$(KCONF)
+GRADE_ENV  := $(GSTAMP) $(GVENV)/$(KCONF)
+
+env: $(COURSE_ENV)
+
 # $(call venv,DIR,REQUIREMENTS): a virtual environment with torch, the requirements and rnnlib.
+# (PYTHONWARNINGS: setuptools' notice that an editable install was made, not a problem.)
 define venv
 	$(PYTHON) -m venv $(1)
 	$(1)/bin/python -m pip install -q --upgrade pip
-	$(1)/bin/python -m pip install -q torch==2.13.0
+	$(1)/bin/python -m pip install -q $(TORCH_FROM) "$(TORCH_SPEC)"
 	$(1)/bin/python -m pip install -q -r $(2)
-	$(1)/bin/python -m pip install -q --no-deps -e .
+	PYTHONWARNINGS="ignore:Editable installation" $(1)/bin/python -m pip install -q --no-deps -e .
 	touch $(1)/.installed
 endef
 
@@ -47,27 +82,35 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 $(GSTAMP): requirements.txt requirements-grading.txt pyproject.toml
 	$(call venv,$(GVENV),requirements-grading.txt)
 
-grade-env: $(GSTAMP)
+$(VENV)/$(KCONF): $(STAMP) Makefile
+	mkdir -p $(@D) && printf '%s\n' "$$KERNEL_CONFIG" > $@
+
+$(GVENV)/$(KCONF): $(GSTAMP) Makefile
+	mkdir -p $(@D) && printf '%s\n' "$$KERNEL_CONFIG" > $@
+
+grade-env: $(GRADE_ENV)
 
 # The site also serves each student notebook, at assignments/<chapter>/<name>.ipynb.
-book: $(STAMP) assignments
-	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+book: $(COURSE_ENV) assignments
+	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going --quiet
 	for d in _build/assignments/*/student; do \
 	  ch=$$(basename $$(dirname $$d)); mkdir -p _build/html/assignments/$$ch; \
 	  cp $$d/*.ipynb _build/html/assignments/$$ch/; done
 
-assignments: $(GSTAMP)
+assignments: $(GRADE_ENV)
 	$(GBIN)/python -m tools.assignments --out _build/assignments
 
-grade: $(GSTAMP)
+grade: $(GRADE_ENV)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb files>"; exit 2; }
 	@test -d _build/assignments || $(MAKE) assignments
 	$(GBIN)/python -m tools.grade "$(SUBMISSIONS)" --assignments _build/assignments --out _build/grades --timeout $(TIMEOUT) --jobs $(JOBS)
 
-grading: $(GSTAMP)
-	$(GBIN)/python -m pytest tests/grading -q -p no:cacheprovider
+# The tests read the assignments that `make assignments` built (also for the site), instead
+# of building their own copy: make test builds them once.
+grading: $(GRADE_ENV) assignments
+	RNNLIB_BUILT_ASSIGNMENTS="$(abspath _build/assignments)" $(GBIN)/python -m pytest tests/grading -q -p no:cacheprovider
 
-lint: $(STAMP)
+lint: $(COURSE_ENV)
 	$(BIN)/ruff check rnnlib tests tools chapters exercises _ext
 	$(BIN)/mypy
 
@@ -85,10 +128,10 @@ $(W7STAMP): $(STAMP)
 	  "widgetsnbextension==3.6.*" "jupyterlab_widgets<3" "ipython_genutils==0.2.*"
 	touch $@
 
-unit: $(STAMP) $(W7STAMP)
+unit: $(COURSE_ENV) $(W7STAMP)
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/grading --cov=rnnlib --cov=tools --cov-report=term-missing:skip-covered --cov-fail-under=90
 
-notebooks: $(STAMP)
+notebooks: $(COURSE_ENV)
 	RNNLIB_FAST=1 RNNLIB_PROGRESS=0 $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=900 chapters
 
 # Debian's Chromium for the browser check (Playwright's own download is not used).
@@ -100,13 +143,16 @@ browser:
 site: book browser
 	$(BIN)/python -m tools.check_site --html _build/html
 
+# One after the other. Side by side (make -j2) on a 2-core machine, the notebooks and the
+# grading tests (with the assignments they need) took 217 s against 222 s in turn: each
+# slowed the other down about as much as it saved, so no gain worth interleaved logs.
 test: lint unit notebooks grading site
 
-full: $(STAMP)
+full: $(COURSE_ENV)
 	env -u RNNLIB_FAST $(BIN)/python -m tools.run_notebooks
 
 # Pin HEAD as the rnnlib release that the notebooks install on Colab (README: "Cutting a release").
-release: $(STAMP)
+release: $(COURSE_ENV)
 	$(BIN)/python -m tools.release
 
 clean:

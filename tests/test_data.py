@@ -18,6 +18,7 @@ from conftest import TOY_FILES, Toy, ToyFactory, make_tar, make_zip, sha256_byte
 from rnnlib.core import data
 from rnnlib.core.data import (
     CACHE_ENV,
+    LISTED_FILES,
     MIRROR_ENV,
     OFFLINE_ENV,
     REGISTRY,
@@ -25,6 +26,7 @@ from rnnlib.core.data import (
     ChecksumError,
     DataError,
     DataFile,
+    DatasetSpec,
     DataUnavailableError,
     UnknownDatasetError,
     cache_dir,
@@ -227,7 +229,7 @@ def test_mirror_variable_pointing_to_a_file(
     not_dir = tmp_path / "mirror.txt"
     not_dir.write_text("")
     monkeypatch.setenv(MIRROR_ENV, str(not_dir))
-    with pytest.raises(DataError, match=r"is not a directory.*shared/data"):
+    with pytest.raises(DataError, match=r"is not a directory.*RNNLIB_DATA_MIRROR=/path/to/shared/data"):
         fetch_file("toy", ALPHA, registry=t.registry)
 
 
@@ -507,7 +509,8 @@ def test_download_failing_its_checksum_is_deleted_and_fetched_afresh(
     bad_digest = sha256_bytes(b"tampered\n")
     assert f"has SHA-256 {bad_digest}, expected {sha256_bytes(TOY_FILES[ALPHA])}" in message
     assert "rnnlib deleted it, so the next call downloads it afresh" in message
-    assert "RNNLIB_DATA_MIRROR" in message and "rnnlib.core.catalog" in message
+    assert f"RNNLIB_DATA_MIRROR=/path/to/shared/data with /path/to/shared/data/{ALPHA}" in message
+    assert "rnnlib.core.catalog" in message
     assert not (cache_dir() / ALPHA).exists()
     assert not list((cache_dir() / data.DOWNLOADS_FOLDER).iterdir())
     good = {f"data/{p}": d for p, d in TOY_FILES.items()}
@@ -702,3 +705,152 @@ def test_cached_file_matching_no_accepted_digest_is_removed(toy: ToyFactory) -> 
     with pytest.raises(DataUnavailableError, match=r"had a wrong checksum and was removed"):
         fetch_file("toy", ALPHA, registry=registry)
     assert not (cache_dir() / ALPHA).exists()
+
+
+# --------------------------------------------------------------------------- missing files: one error for all
+
+
+def many_files(count: int) -> dict[str, DatasetSpec]:
+    """A registry ``{"many": dataset}`` of ``count`` files, served by no server."""
+    files = tuple(
+        DataFile(f"many/f{i:02d}.txt", sha256_bytes(f"{i}\n".encode()), f"data/many/f{i:02d}.txt")
+        for i in range(count)
+    )
+    spec = DatasetSpec("many", "many tiny files", "http://127.0.0.1:9/many.zip", "zip", files)
+    return {"many": spec}
+
+
+def test_offline_error_lists_every_missing_file_and_names_the_fix(toy: ToyFactory) -> None:
+    """Offline, no mirror, empty cache: one error names every file, RNNLIB_OFFLINE and the mirror."""
+    t = toy()
+    with pytest.raises(DataUnavailableError) as info:
+        fetch("toy", registry=t.registry)
+    error = info.value
+    message = str(error)
+    assert error.dataset == "toy" and error.missing == tuple(TOY_FILES)
+    assert message.startswith("Dataset 'toy': cannot find toy/alpha.txt, toy/beta.txt (2 of 2 files).\n")
+    assert f"Tried, for {ALPHA} (and the same places for the others):" in message
+    assert "download: skipped because RNNLIB_OFFLINE is set" in message
+    assert "RNNLIB_OFFLINE='1' is set, so rnnlib did not download" in message
+    assert f"Fix: unset RNNLIB_OFFLINE to let rnnlib download {t.dataset.url}" in message
+    assert "`unset RNNLIB_OFFLINE` in a shell" in message
+    assert "set RNNLIB_DATA_MIRROR to a folder that holds these files at the same paths below it" in message
+    assert (
+        f"`export RNNLIB_DATA_MIRROR=/path/to/shared/data` with the file /path/to/shared/data/{ALPHA}"
+        in message
+    )
+    assert "the folder shared/data beside the checkout (../shared/data;" in message
+    assert "connect to the internet" not in message  # offline on purpose: the network is not the problem
+    assert "the course repository use" not in message
+    assert t.server.requests == []
+
+
+def test_the_real_names_dataset_offline_lists_all_18_files() -> None:
+    """The error a student meets for chapter 1 without data: every surname file, by name."""
+    with pytest.raises(DataUnavailableError) as info:
+        fetch("names")
+    message = str(info.value)
+    files = [entry.path for entry in REGISTRY["names"].files]
+    assert info.value.missing == tuple(files)
+    assert f"Dataset 'names': cannot find {', '.join(files)} (18 of 18 files).\n" in message
+    assert "names/Arabic.txt" in message and "names/Vietnamese.txt" in message
+    assert "RNNLIB_OFFLINE='1' is set" in message
+    assert (
+        "RNNLIB_DATA_MIRROR=/path/to/shared/data` with the file /path/to/shared/data/names/Arabic.txt"
+        in message
+    )
+
+
+def test_only_the_missing_files_are_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = many_files(3)
+    mirror = tmp_path / "mirror"
+    write_tree(mirror, {"many/f01.txt": b"1\n"})
+    monkeypatch.setenv(MIRROR_ENV, str(mirror))
+    with pytest.raises(DataUnavailableError) as info:
+        fetch("many", registry=registry)
+    message = str(info.value)
+    assert info.value.missing == ("many/f00.txt", "many/f02.txt")
+    assert "cannot find many/f00.txt, many/f02.txt (2 of 3 files).\n" in message
+    assert f"mirror: {mirror / 'many/f00.txt'} does not exist" in message
+    # The mirror is set: the fix is to complete it, at the paths the registry expects.
+    assert f"or put these files into the mirror RNNLIB_DATA_MIRROR={mirror} at the same paths" in message
+    assert f"({mirror / 'many/f00.txt'})" in message
+    assert "/path/to/shared/data" not in message
+
+
+def test_many_missing_files_are_counted_past_the_first_few() -> None:
+    count = LISTED_FILES + 5
+    registry = many_files(count)
+    with pytest.raises(DataUnavailableError) as info:
+        fetch("many", registry=registry)
+    message = str(info.value)
+    shown = LISTED_FILES // 2
+    named = ", ".join(f"many/f{i:02d}.txt" for i in range(shown))
+    assert f"cannot find {named} and {count - shown} more ({count} of {count} files).\n" in message
+    assert f"many/f{shown:02d}.txt" not in message
+    assert len(info.value.missing) == count  # the attribute keeps them all
+
+
+def test_listing_names_up_to_listed_files() -> None:
+    paths = [f"p{i}" for i in range(LISTED_FILES)]
+    assert data._listing(paths) == ", ".join(paths)
+    assert data._listing([*paths, "last"]).endswith(
+        f"p{LISTED_FILES // 2 - 1} and {LISTED_FILES // 2 + 1} more"
+    )
+
+
+def test_failed_download_is_tried_once_and_every_missing_file_is_listed(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = toy()
+    t.archive.unlink()  # the server answers 404
+    go_online(monkeypatch)
+    with pytest.raises(DataUnavailableError) as info:
+        fetch("toy", registry=t.registry)
+    message = str(info.value)
+    assert t.server.requests == ["/toy.zip"]  # not once per file
+    assert info.value.missing == tuple(TOY_FILES)
+    assert "cannot find toy/alpha.txt, toy/beta.txt (2 of 2 files)." in message
+    assert "toy.zip failed (HTTPError" in message
+    assert f"Fix: connect to the internet so rnnlib can download {t.dataset.url}" in message
+    assert "RNNLIB_OFFLINE" not in message
+
+
+def test_failed_download_note_for_the_other_files(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files after the first are not downloaded again, and their places say so."""
+    t = toy(url="http://127.0.0.1:9/x.zip")
+    go_online(monkeypatch)
+    seen: list[list[str]] = []
+    real = data._unavailable
+
+    def spy(dataset: DatasetSpec, missing: list[tuple[DataFile, list[str]]], *args: object) -> DataError:
+        seen.extend(tried for _, tried in missing)
+        return real(dataset, missing, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(data, "_unavailable", spy)
+    with pytest.raises(DataUnavailableError):
+        fetch("toy", registry=t.registry)
+    assert seen[0][-1].startswith("download: http://127.0.0.1:9/x.zip failed")
+    assert seen[1][-1] == f"download: not tried again (it failed for {ALPHA})"
+
+
+def test_fetch_a_subset_of_the_files(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = toy()
+    go_online(monkeypatch)
+    assert fetch("toy", ["toy/beta.txt"], registry=t.registry) == {
+        "toy/beta.txt": cache_dir() / "toy/beta.txt"
+    }
+    with pytest.raises(UnknownDatasetError, match=r"no file 'toy/gamma\.txt'"):
+        fetch("toy", ["toy/gamma.txt"], registry=t.registry)
+    with pytest.raises(TypeError, match=r"not the string 'toy/beta\.txt': use fetch_file"):
+        fetch("toy", "toy/beta.txt", registry=t.registry)
+    monkeypatch.setenv(OFFLINE_ENV, "1")
+    with pytest.raises(DataUnavailableError) as info:
+        fetch("toy", [ALPHA, "toy/beta.txt"], registry=t.registry)
+    assert info.value.missing == (ALPHA,)  # beta is in the cache now
+    assert f"Dataset 'toy': cannot find {ALPHA}. Tried:" in str(info.value)
+
+
+def test_data_unavailable_error_defaults() -> None:
+    error = DataUnavailableError("no data")
+    assert str(error) == "no data" and error.dataset == "" and error.missing == ()

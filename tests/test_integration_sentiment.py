@@ -147,12 +147,8 @@ def test_ratings_and_texts_of_every_review(reviews: Reviews) -> None:
     assert not any("<" in r.text and "unique_id>" in r.text for by in reviews.values() for r in by[1])
 
 
-def test_vocabulary_sizes_grow_with_n(
-    built: dict[int, tuple[SentimentDataset, SentimentDataset]], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_vocabulary_sizes_grow_with_n(built: dict[int, tuple[SentimentDataset, SentimentDataset]]) -> None:
     sizes = {n: len(train.vocab) for n, (train, _) in built.items()}
-    with capsys.disabled():
-        print(f"\nvocabulary sizes, all 8 categories, train + test: {sizes}")
     assert list(sizes.values()) == sorted(sizes.values()) and len(set(sizes.values())) == 4
     assert sizes == VOCAB_SIZES
     for train, test in built.values():

@@ -5,8 +5,9 @@ with, for each of its files, the path under a data root and the file's SHA-256. 
 looked up in this order:
 
 1. **a mirror directory** named by the environment variable ``RNNLIB_DATA_MIRROR``
-   (CI and the course developers point it at ``shared/data``; an instructor can
-   point it at a USB stick or a shared drive for an offline classroom);
+   (CI and the course developers point it at ``../shared/data``, the folder beside the
+   checkout; an instructor can point it at a USB stick or a shared drive for an offline
+   classroom);
 2. **the user cache** (``RNNLIB_CACHE_DIR``, default: the operating system's
    cache folder for ``rnnlib``), filled by earlier downloads;
 3. **a download** of the dataset's canonical public archive (what a student on
@@ -17,13 +18,20 @@ Whatever the source, the file's SHA-256 is checked before its path is returned
 :attr:`DataFile.alt_sha256`). A download that fails the check is removed, archive and
 extracted file, so that the next call downloads afresh instead of reusing it.
 Every failure raises a :class:`DataError` subclass whose message names the
-dataset, the places that were tried and what to do about it; a cache folder that
-cannot be written raises :class:`CacheAccessError`, which names the folder and how to
-choose another one.
+dataset, the places that were tried and what to do about it. Every file of a dataset
+is looked for before a :class:`DataUnavailableError` is raised, so that it lists all the
+missing files at once (and names ``RNNLIB_OFFLINE`` when that kept rnnlib from
+downloading). A cache folder that cannot be written raises :class:`CacheAccessError`,
+which names the folder and how to choose another one.
 
 The registry's types and errors live in :mod:`rnnlib.core.registry` and its entries in
 :mod:`rnnlib.core.catalog`; both are re-exported here, so ``rnnlib.core.data`` is the
 one module a chapter needs.
+
+Long because: it is the whole resolution order (mirror, cache, download, extraction,
+checksums, clean-up of bad downloads) and the messages that name each failure's fix, which
+share one state per call; the types and errors are already in ``registry``, the entries in
+``catalog``.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import os
 import shutil
 import tarfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TypeGuard
 
@@ -60,6 +68,8 @@ OFFLINE_ENV = "RNNLIB_OFFLINE"
 DOWNLOAD_TIMEOUT = 20.0
 #: Folder of the cache where downloaded archives are kept.
 DOWNLOADS_FOLDER = "_downloads"
+#: How many missing files an error names; past that, it names the first half of them and a count.
+LISTED_FILES = 20
 
 __all__ = [
     "AMAZON_REVIEWS",
@@ -67,6 +77,7 @@ __all__ = [
     "CACHE_ENV",
     "DOWNLOADS_FOLDER",
     "DOWNLOAD_TIMEOUT",
+    "LISTED_FILES",
     "MIRROR_ENV",
     "NAMES",
     "OFFLINE_ENV",
@@ -147,7 +158,8 @@ def mirror_dir() -> Path | None:
     if not path.is_dir():
         raise DataError(
             f"{MIRROR_ENV}={value!r} is not a directory. Point it at the folder that "
-            "holds the course data (for example shared/data), or unset it to use the "
+            f"holds the course data, e.g. {MIRROR_ENV}=/path/to/shared/data with the files "
+            "below it at their registry paths (names/Arabic.txt, ...), or unset it to use the "
             "cache and downloads."
         )
     return path
@@ -306,10 +318,93 @@ def _from_download(
             f"SHA-256 {actual}, expected {_expected(entry)}. The download was corrupt or the "
             "source now serves a different version; rnnlib deleted it, so the next call "
             "downloads it afresh. Fix: try again; if it fails again, set "
-            f"{MIRROR_ENV} to a folder that holds the verified file (the course repository's "
-            "shared/data) and report the new digest so rnnlib.core.catalog can be updated."
+            f"{MIRROR_ENV} to a folder that holds the verified file at the same path below it "
+            f"(e.g. {MIRROR_ENV}=/path/to/shared/data with /path/to/shared/data/{entry.path}) "
+            "and report the new digest so rnnlib.core.catalog can be updated."
         )
     return cached
+
+
+def _locate(
+    dataset: DatasetSpec, entry: DataFile, *, download: bool, timeout: float, tried: list[str]
+) -> Path | None:
+    """The mirror's, the cache's or a fresh download's verified copy of ``entry``, or None.
+
+    Every place looked in that does not have the file is noted in ``tried``. ``download``
+    False skips the download (offline, or the archive already failed in this call).
+
+    Raises:
+        DataError: ``RNNLIB_DATA_MIRROR`` names no directory.
+        ChecksumError: the mirror's copy, or a fresh download, has the wrong SHA-256.
+        CacheAccessError: the cache folder cannot be created, written or cleaned.
+    """
+    mirror = mirror_dir()
+    if mirror is None:
+        tried.append(f"mirror: {MIRROR_ENV} is not set")
+    else:
+        candidate = mirror / entry.path
+        if candidate.is_file():
+            _verify_mirror(dataset, entry, candidate)
+            return candidate
+        tried.append(f"mirror: {candidate} does not exist")
+
+    cache = cache_dir()
+    found = _from_cache(entry, cache, tried)
+    if found is None and download:
+        found = _from_download(dataset, entry, cache, timeout, tried)
+    return found
+
+
+def _listing(paths: Sequence[str]) -> str:
+    """``paths`` joined by commas; past :data:`LISTED_FILES`, the first few and a count."""
+    if len(paths) <= LISTED_FILES:
+        return ", ".join(paths)
+    shown = LISTED_FILES // 2
+    return f"{', '.join(paths[:shown])} and {len(paths) - shown} more"
+
+
+def _unavailable(
+    dataset: DatasetSpec, missing: Sequence[tuple[DataFile, list[str]]], wanted: int, offline: bool
+) -> DataUnavailableError:
+    """The error for files that are in neither the mirror nor the cache and were not downloaded.
+
+    Args:
+        missing: each missing file with the places tried for it, in the dataset's order.
+        wanted: how many files were asked for (the message says "N of M").
+        offline: whether ``RNNLIB_OFFLINE`` kept rnnlib from downloading.
+    """
+    paths = [entry.path for entry, _ in missing]
+    first, tried = missing[0]
+    places = "\n  - ".join(tried)
+    if len(paths) == 1:
+        head = f"Dataset {dataset.name!r}: cannot find {first.path}. Tried:"
+        them, at = first.path, "at the same path"
+    else:
+        head = (
+            f"Dataset {dataset.name!r}: cannot find {_listing(paths)} ({len(paths)} of {wanted} files).\n"
+            f"Tried, for {first.path} (and the same places for the others):"
+        )
+        them, at = "these files", "at the same paths"
+    if offline:
+        fix = (
+            f"{OFFLINE_ENV}={os.environ.get(OFFLINE_ENV, '')!r} is set, so rnnlib did not download. "
+            f"Fix: unset {OFFLINE_ENV} to let rnnlib download {dataset.url} (`unset {OFFLINE_ENV}` "
+            f"in a shell, `os.environ.pop({OFFLINE_ENV!r})` in a notebook before loading data)"
+        )
+    else:
+        fix = f"Fix: connect to the internet so rnnlib can download {dataset.url}"
+    mirror = mirror_dir()
+    if mirror is None:
+        fix += (
+            f", or set {MIRROR_ENV} to a folder that holds {them} {at} below it, e.g. "
+            f"`export {MIRROR_ENV}=/path/to/shared/data` with the file /path/to/shared/data/{first.path} "
+            f"(in a notebook: `os.environ[{MIRROR_ENV!r}] = '/path/to/shared/data'`). The course's "
+            "developers and CI use the folder shared/data beside the checkout (../shared/data; "
+            "the Makefile sets it when that folder exists)."
+        )
+    else:
+        fix += f", or put {them} into the mirror {MIRROR_ENV}={mirror} {at} below it ({mirror / first.path})."
+    return DataUnavailableError(f"{head}\n  - {places}\n{fix}", dataset=dataset.name, missing=tuple(paths))
 
 
 def fetch_file(
@@ -333,58 +428,63 @@ def fetch_file(
         ChecksumError: the mirror's copy, or a fresh download, has the wrong SHA-256
             (a download that fails is deleted, so the next call downloads afresh).
         CacheAccessError: the cache folder cannot be created, written or cleaned.
-        DataUnavailableError: not in the mirror or cache, and the download failed.
+        DataUnavailableError: not in the mirror or cache, and the download failed or
+            ``RNNLIB_OFFLINE`` forbade it.
     """
-    dataset = get_dataset(name, registry)
-    entry = dataset.file(path)
-    tried: list[str] = []
-
-    mirror = mirror_dir()
-    if mirror is None:
-        tried.append(f"mirror: {MIRROR_ENV} is not set")
-    else:
-        candidate = mirror / entry.path
-        if candidate.is_file():
-            _verify_mirror(dataset, entry, candidate)
-            return candidate
-        tried.append(f"mirror: {candidate} does not exist")
-
-    cache = cache_dir()
-    found = _from_cache(entry, cache, tried)
-    if found is None:
-        if _offline():
-            tried.append(f"download: skipped because {OFFLINE_ENV} is set")
-        else:
-            found = _from_download(dataset, entry, cache, timeout, tried)
-    if found is not None:
-        return found
-
-    places = "\n  - ".join(tried)
-    raise DataUnavailableError(
-        f"Dataset {dataset.name!r}: cannot find {entry.path}. Tried:\n  - {places}\n"
-        f"Fix: connect to the internet so rnnlib can download {dataset.url}, or set "
-        f"{MIRROR_ENV} to a folder that holds {entry.path} (CI and the course "
-        "repository use shared/data)."
-    )
+    return fetch(name, [path], registry=registry, timeout=timeout)[path]
 
 
 def fetch(
     name: str,
+    paths: Sequence[str] | None = None,
     *,
     registry: Mapping[str, DatasetSpec] | None = None,
     timeout: float = DOWNLOAD_TIMEOUT,
 ) -> dict[str, Path]:
-    """Return every file of dataset ``name`` as ``{path below the root: local path}``.
+    """Return files of dataset ``name`` as ``{path below the root: local path}``.
 
-    The archive is downloaded at most once for all the files. See :func:`fetch_file`
-    for the resolution order and the arguments.
+    The archive is downloaded at most once for all the files: once a download has failed,
+    the other files are only looked for in the mirror and the cache. Every file is looked
+    for before anything is reported, so that a :class:`DataUnavailableError` lists all the
+    missing files at once. See :func:`fetch_file` for the resolution order.
+
+    Args:
+        name: dataset name (a key of :data:`REGISTRY`).
+        paths: the files wanted, as paths below the data root; None for every file of
+            the dataset.
+        registry: the registry to look in (tests pass their own).
+        timeout: seconds to wait for the download server before giving up.
 
     Raises:
-        UnknownDatasetError: unknown dataset.
-        DataError: any error of :func:`fetch_file`, for the first file that fails.
+        UnknownDatasetError: unknown dataset, or a path that is not one of its files.
+        TypeError: ``paths`` is a single string.
+        DataUnavailableError: files in neither the mirror nor the cache that could not be
+            downloaded; the message lists them all (its ``missing`` attribute too).
+        DataError: the other errors of :func:`fetch_file`, for the first file that has one.
     """
+    if isinstance(paths, str):
+        raise TypeError(
+            f"paths must be a list of paths, not the string {paths!r}: use fetch_file for one file"
+        )
     dataset = get_dataset(name, registry)
-    return {
-        entry.path: fetch_file(name, entry.path, registry=registry, timeout=timeout)
-        for entry in dataset.files
-    }
+    entries = dataset.files if paths is None else tuple(dataset.file(p) for p in paths)
+    offline = _offline()
+    download = not offline
+    found: dict[str, Path] = {}
+    missing: list[tuple[DataFile, list[str]]] = []
+    for entry in entries:
+        tried: list[str] = []
+        path = _locate(dataset, entry, download=download, timeout=timeout, tried=tried)
+        if path is not None:
+            found[entry.path] = path
+            continue
+        if offline:
+            tried.append(f"download: skipped because {OFFLINE_ENV} is set")
+        elif download:  # it failed (noted in ``tried``): the other files are not downloaded again
+            download = False
+        else:
+            tried.append(f"download: not tried again (it failed for {missing[0][0].path})")
+        missing.append((entry, tried))
+    if missing:
+        raise _unavailable(dataset, missing, len(entries), offline)
+    return found

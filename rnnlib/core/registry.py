@@ -46,7 +46,18 @@ class ChecksumError(DataError):
 
 
 class DataUnavailableError(DataError):
-    """A file is in neither the mirror nor the cache and could not be downloaded."""
+    """Files of a dataset are in neither the mirror nor the cache and could not be downloaded.
+
+    Attributes:
+        dataset: the dataset's name (empty when not given).
+        missing: the path below the data root of every file that could not be found, in the
+            dataset's order (empty when not given).
+    """
+
+    def __init__(self, message: str, *, dataset: str = "", missing: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.dataset = dataset
+        self.missing = missing
 
 
 class CacheAccessError(DataError):

@@ -111,6 +111,22 @@ def test_plot_gate_trace_draws_the_four_panels() -> None:
         plot_gate_trace(trace, max_words=0)
 
 
+def test_gate_trace_figures_fit_the_text_column() -> None:
+    """At most 9 inches wide (the book's column, ~690 px at 100 dpi, shows it at >= 75 %) and
+    never narrower than 7.5; long reviews get smaller word labels rather than a wider figure."""
+    words = " ".join(["good", "bad", "product"] * 30)
+    trace = trace_review(model(), words, VOCAB)
+    widths = {}
+    for n in (3, 30, 60):
+        fig = plot_gate_trace(trace, max_words=n)
+        widths[n] = fig.get_size_inches()[0]
+        sizes = {t.get_fontsize() for t in fig.axes[3].get_xticklabels()}
+        assert sizes == ({9.0} if n <= 35 else {7.0})
+        plt.close(fig)
+    assert widths[3] == 7.5 and widths[30] == pytest.approx(8.0)  # 0.2 inch a word + 2
+    assert widths[60] == 9.0
+
+
 def explorer_scenario() -> dict[str, Any]:
     """Drive a GateExplorer through its widgets as a reader would; return what happened.
 

@@ -125,6 +125,7 @@ def _history(with_val: bool) -> History:
 def test_plot_history_with_validation() -> None:
     ax_loss, ax_acc = plot_history(_history(True), title="Run 1")
     assert ax_loss.figure is ax_acc.figure
+    assert tuple(ax_loss.figure.get_size_inches()) == (9.0, 3.6)  # fits the book's text column
     assert ax_loss.figure._suptitle.get_text() == "Run 1"
     assert ax_loss.get_title() == "Loss" and ax_acc.get_title() == "Accuracy"
     assert ax_loss.get_ylabel() == "mean cross-entropy loss" and ax_acc.get_ylabel() == "accuracy"

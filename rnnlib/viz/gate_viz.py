@@ -92,7 +92,9 @@ def trace_review(model: GatedSentimentGRU, text: str, word_to_index: Mapping[str
 def plot_gate_trace(trace: GateTrace, *, title: str = "", max_words: int = 60) -> Figure:
     """Heatmaps of the update and reset gates (hidden units × words), ``‖h_t‖`` and P(positive).
 
-    Only the first ``max_words`` words are drawn, so the word labels stay readable.
+    Only the first ``max_words`` words are drawn, so the word labels stay readable. The figure
+    is at most 9 inches wide, so that the book's text column shows it at three quarters of its
+    size or more; beyond about 35 words the word labels get a smaller font instead.
     """
     if max_words < 1:
         raise ValueError(f"max_words={max_words}: must be at least 1.")
@@ -100,7 +102,7 @@ def plot_gate_trace(trace: GateTrace, *, title: str = "", max_words: int = 60) -
     fig, axes = plt.subplots(
         4,
         1,
-        figsize=(max(8.0, 0.28 * n + 2), 9),
+        figsize=(min(9.0, max(7.5, 0.2 * n + 2)), 9),
         sharex=True,
         gridspec_kw={"height_ratios": [3, 3, 1.2, 1.2]},
     )
@@ -117,7 +119,7 @@ def plot_gate_trace(trace: GateTrace, *, title: str = "", max_words: int = 60) -
     axes[3].set_ylim(0, 1)
     axes[3].set_ylabel("P(positive)")
     axes[3].set_xticks(np.arange(n))
-    axes[3].set_xticklabels(trace.words[:n], rotation=90)
+    axes[3].set_xticklabels(trace.words[:n], rotation=90, fontsize=9 if n <= 35 else 7)
     axes[3].set_xlabel("word read (time step)")
     for ax in axes[2:]:
         ax.grid(alpha=0.3)

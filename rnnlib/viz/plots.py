@@ -96,7 +96,8 @@ def plot_history(
     frame = history.to_frame()
     if frame.empty:
         raise ValueError("The history is empty: train for at least one epoch first.")
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+    # 9 inches: shown at least at ~75 % of its size in the book's text column, labels readable.
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.6))
     losses = {"train": frame["train_loss"].tolist()}
     accs = {"train": frame["train_acc"].tolist()}
     if frame["val_loss"].notna().all():

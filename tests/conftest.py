@@ -37,6 +37,9 @@ from rnnlib.core.progress import PROGRESS_ENV
 from rnnlib.core.runtime import FAST_ENV
 from rnnlib.datasets.sentiment import Review
 
+#: Fixtures shared by several test modules (tests/fake_otter.py: a stand-in otter command).
+pytest_plugins = ["fake_otter"]
+
 #: The mirror named by the environment of the pytest process, read before any test changes it.
 REAL_MIRROR = os.environ.get(MIRROR_ENV, "").strip()
 #: Whether the suite runs in CI (then a missing mirror is a failure, not a skip).
@@ -267,3 +270,14 @@ def reference_parse_reviews(text: str, category: str, sentiment: int) -> list[Re
         )
         for block in re.findall(r"<review>(.*?)</review>", text, re.DOTALL)
     ]
+
+
+@pytest.fixture
+def four_threads() -> Iterator[int]:
+    """Torch set to 4 CPU threads (as on a many-core machine, whatever this one has), restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(4)
+    yield 4
+    torch.set_num_threads(before)

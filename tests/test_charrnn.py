@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -215,15 +214,6 @@ def test_train_lecture_rnn_rejects_bad_counts(steps: int, record_every: int) -> 
 
 
 # --------------------------------------------------------------------------- torch threads in the loop
-
-
-@pytest.fixture
-def four_threads() -> Iterator[int]:
-    """Torch set to 4 CPU threads (as on a many-core machine), restored after the test."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(4)
-    yield 4
-    torch.set_num_threads(before)
 
 
 def threads_seen_by_steps(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -6,7 +6,6 @@ import os
 import random
 import re
 import time
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -33,15 +32,6 @@ def no_accelerator(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     if getattr(torch.backends, "mps", None) is not None:
         monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
-
-
-@pytest.fixture
-def threads() -> Iterator[int]:
-    """Torch set to 4 CPU threads for one test (whatever the machine has), restored after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(4)
-    yield 4
-    torch.set_num_threads(before)
 
 
 @pytest.fixture
@@ -156,7 +146,7 @@ def test_pick_device_without_mps_backend(monkeypatch: pytest.MonkeyPatch) -> Non
     assert pick_device(verbose=False) == torch.device("cpu")
 
 
-def test_describe_device_cpu(threads: int) -> None:
+def test_describe_device_cpu(four_threads: int) -> None:
     text = describe_device("cpu")
     assert text.startswith("cpu (")
     assert f"{os.cpu_count()} logical cores" in text
@@ -295,7 +285,7 @@ def test_stopwatch_never_started() -> None:
 # --------------------------------------------------------------------------- torch threads
 
 
-def test_torch_threads_bounds_the_block_and_restores(threads: int) -> None:
+def test_torch_threads_bounds_the_block_and_restores(four_threads: int) -> None:
     with torch_threads(1) as inside:
         assert inside == 1 and torch.get_num_threads() == 1
     assert torch.get_num_threads() == 4
@@ -304,20 +294,20 @@ def test_torch_threads_bounds_the_block_and_restores(threads: int) -> None:
     assert torch.get_num_threads() == 4
 
 
-def test_torch_threads_restores_after_an_error(threads: int) -> None:
+def test_torch_threads_restores_after_an_error(four_threads: int) -> None:
     with pytest.raises(KeyError, match="boom"), torch_threads(2):
         assert torch.get_num_threads() == 2
         raise KeyError("boom")
     assert torch.get_num_threads() == 4
 
 
-def test_torch_threads_restores_a_count_changed_inside(threads: int) -> None:
+def test_torch_threads_restores_a_count_changed_inside(four_threads: int) -> None:
     with torch_threads(2):
         torch.set_num_threads(3)
     assert torch.get_num_threads() == 4
 
 
-def test_torch_threads_never_raises_the_count(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_torch_threads_never_raises_the_count(four_threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real = torch.set_num_threads
     monkeypatch.setattr(torch, "set_num_threads", lambda n: (calls.append(n), real(n)))
@@ -334,13 +324,13 @@ def test_torch_threads_never_raises_the_count(threads: int, monkeypatch: pytest.
 
 
 @pytest.mark.parametrize("n", [0, -1, 1.5, True, "2"])
-def test_torch_threads_rejects_bad_counts(n: object, threads: int) -> None:
+def test_torch_threads_rejects_bad_counts(n: object, four_threads: int) -> None:
     with pytest.raises(ValueError, match=rf"n={re.escape(repr(n))}: .*whole number of at least 1"):
         with torch_threads(n):  # type: ignore[arg-type]
             pass
     assert torch.get_num_threads() == 4
 
 
-def test_torch_threads_accepts_numpy_integers(threads: int) -> None:
+def test_torch_threads_accepts_numpy_integers(four_threads: int) -> None:
     with torch_threads(np.int64(2)) as inside:
         assert inside == 2 and torch.get_num_threads() == 2

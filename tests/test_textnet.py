@@ -4,7 +4,6 @@ parameter count and the gradient-by-distance measurement."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 
 import pytest
 import torch
@@ -276,15 +275,6 @@ def test_gradient_norms_follow_the_model_dtype() -> None:
 
 
 # --------------------------------------------------------------------------- torch threads in the loops
-
-
-@pytest.fixture
-def four_threads() -> Iterator[int]:
-    """Torch set to 4 CPU threads (as on a many-core machine), restored after the test."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(4)
-    yield 4
-    torch.set_num_threads(before)
 
 
 def threads_seen_by_scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from test_tools_grade import FAKE_OTTER
 
-from tools import assignments, otter_common
+from tools import assignments
 from tools.otter_common import OtterError
-
-
-@pytest.fixture
-def fake_otter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    script = tmp_path / "fake_otter.py"
-    script.write_text(FAKE_OTTER, encoding="utf-8")
-    monkeypatch.setattr(otter_common, "otter_command", lambda: [sys.executable, str(script)])
-    return script
 
 
 def master(path: Path, scores: dict | None = None, *, code: bool = True) -> Path:

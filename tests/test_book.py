@@ -40,15 +40,6 @@ def test_there_is_at_least_one_chapter_notebook() -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_installs_rnnlib_from_the_configured_repository(path: Path) -> None:
-    repo = CONFIG["repository"]
-    expected = f'"rnnlib @ git+{repo["url"]}@{CONFIG["course"]["rnnlib_release"]}"'
-    setup = "".join(load(path)["cells"][1]["source"])
-    assert "google.colab" in setup, f"{path.name}: the first code cell must be the setup cell"
-    assert expected in setup, f"{path.name}: the setup cell must install {expected} (from _config.yml)"
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_has_full_run_outputs_and_no_errors(path: Path) -> None:
     nb = load(path)
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]

@@ -14,7 +14,6 @@ from typing import TypeVar
 import numpy as np
 import torch
 
-from rnnlib.core.checks import check_sizes
 from rnnlib.core.env import env_flag
 
 FAST_ENV = "RNNLIB_FAST"
@@ -146,8 +145,10 @@ def torch_threads(n: int | None) -> Iterator[int]:
     Raises:
         ValueError: ``n`` is not None or a whole number of at least 1.
     """
-    if n is not None:
-        check_sizes(n=n)  # None means no bound
+    if n is not None and (isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1):
+        raise ValueError(
+            f"n={n!r}: the number of torch threads must be a whole number of at least 1 (None: no bound)."
+        )
     before = torch.get_num_threads()
     inside = before if n is None else min(int(n), before)
     if inside != before:

@@ -36,7 +36,7 @@ ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading release clean
+.PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading release bench clean
 
 # Kernels started from an environment (nbval, otter, make full) read its
 # etc/ipython/ipython_kernel_config.py: this one drops ipykernel's notice that a local
@@ -154,6 +154,11 @@ full: $(COURSE_ENV)
 # Pin HEAD as the rnnlib release that the notebooks install on Colab (README: "Cutting a release").
 release: $(COURSE_ENV)
 	$(BIN)/python -m tools.release
+
+# Chapter 5's GRU training-throughput benchmark (a measurement, not a test): prints the table
+# with the machine and writes _build/bench/gru_throughput.csv and gru_throughput_real.csv.
+bench: $(COURSE_ENV)
+	$(BIN)/python -m tools.bench_gru --out _build/bench/gru_throughput.csv
 
 clean:
 	rm -rf _build .pytest_cache .coverage

@@ -14,7 +14,10 @@ from rnnlib.core.metrics import (
     class_report,
     confusion,
     macro_accuracy,
+    macro_f1,
+    mean_interval,
     per_class_accuracy,
+    summarize_seeds,
 )
 
 # Asymmetric example: class 0 is mostly taken for class 1, never the other way round;
@@ -124,3 +127,101 @@ def test_accuracy_ceiling_errors() -> None:
         accuracy_ceiling(["a", "b"], [0])
     with pytest.raises(ValueError, match=r"No examples: the ceiling of an empty set is undefined"):
         accuracy_ceiling([], [])
+
+
+# --------------------------------------------------------------------------- macro F1, seed intervals
+
+#: Two-sided 95 % Student t quantiles in closed form (about 4.3027 and 12.706 in a t table): with
+#: 2 degrees of freedom t_p = (2p - 1) / sqrt(2p(1 - p)), with 1 it is tan(pi (p - 1/2)); p = 0.975.
+T95_DF2 = 0.95 / math.sqrt(2 * 0.975 * 0.025)
+T95_DF1 = math.tan(math.pi * 0.475)
+
+
+def test_macro_f1_by_hand() -> None:
+    # class 0: TP 1, FP 1, FN 1 -> F1 = 2/4 = 0.5; class 1: TP 2, FP 1, FN 0 -> 4/5 = 0.8; class 2: 0
+    y_true, y_pred = [0, 0, 1, 1, 2], [0, 1, 1, 1, 0]
+    assert macro_f1(y_true, y_pred, 3) == pytest.approx((0.5 + 0.8 + 0.0) / 3)
+    # a class never true and never predicted counts as F1 = 0
+    assert macro_f1(y_true, y_pred, 4) == pytest.approx((0.5 + 0.8) / 4)
+    assert macro_f1([0, 1, 1], [0, 1, 1], 2) == 1.0
+    # imbalanced: always answering the majority gets high accuracy, poor macro F1
+    assert macro_f1([0, 0, 0, 1], [0, 0, 0, 0], 2) == pytest.approx((6 / 7 + 0) / 2)
+    assert isinstance(macro_f1(np.array([0, 1]), np.array([1, 0]), 2), float)
+
+
+def test_macro_f1_errors() -> None:
+    with pytest.raises(ValueError, match=r"n_classes=1: F1 needs at least two classes"):
+        macro_f1([0, 0], [0, 0], 1)
+    with pytest.raises(ValueError, match=r"3 true labels but 2 predictions"):
+        macro_f1([0, 1, 1], [0, 1], 2)
+    with pytest.raises(ValueError, match=r"No labels"):
+        macro_f1([], [], 2)
+
+
+def test_mean_interval_by_hand() -> None:
+    mean, half = mean_interval([1, 2, 3])  # sample standard deviation 1
+    assert mean == 2.0
+    assert half == pytest.approx(T95_DF2 / math.sqrt(3), rel=1e-12)
+    mean, half = mean_interval(np.array([0.5, 0.7]))  # sd = sqrt(0.02), / sqrt(2) = 0.1
+    assert mean == pytest.approx(0.6) and half == pytest.approx(T95_DF1 * 0.1, rel=1e-9)
+    _, half90 = mean_interval([1, 2, 3], confidence=0.9)
+    assert half90 == pytest.approx(0.9 / math.sqrt(2 * 0.95 * 0.05) / math.sqrt(3), rel=1e-12)
+    assert mean_interval([4.0, 4.0, 4.0]) == (4.0, 0.0)
+    assert all(isinstance(v, float) for v in mean_interval([1, 2]))
+
+
+@pytest.mark.parametrize(
+    ("values", "confidence", "message"),
+    [
+        ([0.9], 0.95, r"at least two values \(one per seed\), got 1"),
+        ([], 0.95, r"at least two values .*got 0"),
+        ([[1.0, 2.0], [3.0, 4.0]], 0.95, r"at least two values .*got 4"),
+        ([1.0, float("nan")], 0.95, r"Values must be finite numbers, got \[1\.0, nan\]"),
+        ([1.0, float("inf")], 0.95, r"Values must be finite"),
+        ([1.0, 2.0], 1.0, r"confidence=1\.0: use a number strictly between 0 and 1"),
+        ([1.0, 2.0], 0.0, r"confidence=0\.0"),
+        ([1.0, 2.0], 95, r"confidence=95"),
+    ],
+)
+def test_mean_interval_errors(values: list[float], confidence: float, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        mean_interval(values, confidence)
+
+
+def test_summarize_seeds_by_hand() -> None:
+    runs = pd.DataFrame(
+        {
+            "model": ["gru", "bigru", "gru", "bigru", "bigru"],
+            "seed": [0, 0, 1, 1, 2],
+            "acc": [0.5, 0.8, 0.7, 0.9, 1.0],
+            "f1": [0.4, 0.6, 0.4, 0.7, 0.8],
+        }
+    )
+    table = summarize_seeds(runs, "model", ["acc", "f1"])
+    assert table.index.name == "model"
+    assert table.index.tolist() == ["gru", "bigru"]  # in order of appearance
+    stats = ["mean", "pm", "min", "max"]
+    assert list(table.columns) == ["runs", *(f"{m}_{s}" for m in ("acc", "f1") for s in stats)]
+    assert table["runs"].tolist() == [2, 3] and table["runs"].dtype.kind == "i"
+    gru, bigru = table.loc["gru"], table.loc["bigru"]
+    assert gru["acc_mean"] == pytest.approx(0.6) and gru["acc_pm"] == pytest.approx(T95_DF1 * 0.1)
+    assert (gru["acc_min"], gru["acc_max"]) == (0.5, 0.7)
+    assert gru["f1_mean"] == pytest.approx(0.4) and gru["f1_pm"] == pytest.approx(0.0, abs=1e-12)
+    # bigru: 0.8, 0.9, 1.0 -> mean 0.9, sd 0.1; 0.6, 0.7, 0.8 -> mean 0.7, sd 0.1
+    assert bigru["acc_mean"] == pytest.approx(0.9)
+    assert bigru["acc_pm"] == pytest.approx(T95_DF2 * 0.1 / math.sqrt(3))
+    assert bigru["f1_mean"] == pytest.approx(0.7) and bigru["f1_pm"] == pytest.approx(bigru["acc_pm"])
+    assert (bigru["f1_min"], bigru["f1_max"]) == (0.6, 0.8)
+    wide = summarize_seeds(runs, "model", ["acc"], confidence=0.5)
+    assert list(wide.columns) == ["runs", "acc_mean", "acc_pm", "acc_min", "acc_max"]
+    assert wide.loc["bigru", "acc_pm"] < bigru["acc_pm"]
+
+
+def test_summarize_seeds_errors() -> None:
+    runs = pd.DataFrame({"model": ["gru", "gru", "bigru"], "acc": [0.5, 0.6, 0.7]})
+    with pytest.raises(KeyError, match=r"Columns \['loss'\] are not in the runs table"):
+        summarize_seeds(runs, "model", ["acc", "loss"])
+    with pytest.raises(KeyError, match=r"Columns \['encoder'\]"):
+        summarize_seeds(runs, "encoder", ["acc"])
+    with pytest.raises(ValueError, match=r"at least two values \(one per seed\), got 1"):
+        summarize_seeds(runs, "model", ["acc"])  # bigru ran once

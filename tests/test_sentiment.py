@@ -806,3 +806,74 @@ def test_sentiment_dataset_helpers(tiny: SentimentDataset) -> None:
     assert positive == tiny.positive and positive is not tiny.positive
     assert positive["books"][0] is not tiny.positive["books"][0]
     assert (negative, vocab) == (tiny.negative, tiny.vocab)
+
+
+# --------------------------------------------------------------------------- given vocabularies, documents()
+
+
+def test_index_reviews_with_a_given_vocab(tiny: SentimentDataset) -> None:
+    vocab = ["<pad>", "great", "plot", "unknown"]
+    ds = IndexReviews(tiny, vocab=vocab)
+    assert ds.vocab == vocab and ds.vocab_size == 4 and ds.word_to_index["plot"] == 2
+    assert tiny.vocab == ["bad", "film", "great", "plot"]  # the dataset's own is untouched
+    # books +: "great" | "unknown" ("words" skipped) ; books -: "plot" ("bad", "zzz" skipped);
+    # dvd +: "great" ("film" skipped)
+    items = [(t.tolist(), c, s) for t, c, s in (ds[i] for i in range(len(ds)))]
+    assert items == [([1], 0, 1), ([3], 0, 1), ([2], 0, 0), ([1], 1, 1)]
+    assert (ds.skipped, ds.unknown_words) == (0, 4)
+    assert all(0 not in t for t, _, _ in items)  # "<pad>" is no word of a review
+    assert OneHotReviews(tiny, vocab=tuple(vocab))[2][0].tolist() == [[0, 0, 1, 0]]
+
+
+def test_index_reviews_given_vocab_skips_reviews_it_cannot_encode(tiny: SentimentDataset) -> None:
+    ds = IndexReviews(tiny, vocab=["<pad>", "film"])
+    assert len(ds) == 1 and ds[0][0].tolist() == [1] and ds[0][1:] == (1, 1)
+    assert (ds.skipped, ds.unknown_words) == (3, 7)
+    with pytest.raises(ValueError, match=r"No review has a word of the vocabulary \(4 reviews skipped\)"):
+        IndexReviews(tiny, vocab=["<pad>", "nothing"])
+
+
+def test_index_reviews_max_length_keeps_the_first_known_words(tiny: SentimentDataset) -> None:
+    # books -: "bad", "plot", "zzz" -> known "bad", "plot" (vocab order: bad 0, film 1, great 2, plot 3)
+    full = IndexReviews(tiny)
+    cut = IndexReviews(tiny, max_length=1)
+    lengths = [len(full[i][0]) for i in range(len(full))]
+    prefixes = [full[i][0][:1].tolist() for i in range(len(full))]
+    assert [cut[i][0].tolist() for i in range(len(cut))] == prefixes
+    assert cut.truncated_words == sum(n - 1 for n in lengths if n > 1) and cut.truncated_words > 0
+    assert full.truncated_words == 0
+    assert IndexReviews(tiny, max_length=99).truncated_words == 0
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match=r"max_length="):
+            IndexReviews(tiny, max_length=bad)
+
+
+def test_index_reviews_empty_given_vocab(tiny: SentimentDataset) -> None:
+    with pytest.raises(ValueError, match=r"vocabulary is empty: .*pass the words of your embedding as vocab"):
+        IndexReviews(tiny, vocab=[])
+    no_vocab = SentimentDataset(tiny.positive, tiny.negative, [])
+    assert len(IndexReviews(no_vocab, vocab=["great"])) == 2  # a given vocab replaces an empty one
+
+
+def test_documents_in_index_reviews_order(tiny: SentimentDataset) -> None:
+    docs, labels = tiny.documents()
+    assert docs == [["great"], ["unknown", "words"], ["bad", "plot", "zzz"], ["great", "film"]]
+    assert labels == [1, 1, 0, 1]
+    every_word = sorted({w for doc in docs for w in doc})
+    ds = IndexReviews(tiny, vocab=every_word)
+    assert len(ds) == len(docs)
+    assert [[every_word[i] for i in ds[k][0].tolist()] for k in range(len(ds))] == docs
+    assert ds.sentiments.tolist() == labels
+    docs[0].append("changed")  # copies: the dataset stays as it was
+    assert tiny.positive["books"][0] == ["great"]
+
+
+def test_documents_of_built_datasets(small: dict[str, dict[int, list[Review]]]) -> None:
+    train, test = build_datasets(small, 3, allow_any_n=True)
+    for part in (train, test):
+        docs, labels = part.documents()
+        assert len(docs) == len(labels) == len(part)
+        ds = IndexReviews(part)
+        assert ds.skipped == 0 and ds.sentiments.tolist() == labels
+        assert [[part.vocab[i] for i in ds[k][0].tolist()] for k in range(len(ds))] == docs
+    assert SentimentDataset({}, {}, ["a"]).documents() == ([], [])

@@ -8,8 +8,10 @@
 - :mod:`rnnlib.core.data` -- find, download and checksum-verify them (mirror, cache, download);
 - :mod:`rnnlib.core.runtime` -- device choice, seeding, fast mode, threads, hardware and timing;
 - :mod:`rnnlib.core.progress` -- progress bars (widgets in notebooks, quiet in CI);
+- :mod:`rnnlib.core.batching` -- batches of similar lengths, and the padding they save;
 - :mod:`rnnlib.core.training` -- the generic train / evaluate loop, its history, eval mode;
-- :mod:`rnnlib.core.metrics` -- accuracy, per-class accuracy, confusion matrices.
+- :mod:`rnnlib.core.metrics` -- accuracy, macro F1, per-class accuracy, confusion matrices,
+  intervals over seeds.
 
 Modules here import nothing from the other layers of rnnlib.
 """

@@ -5,7 +5,12 @@
 - :mod:`rnnlib.models.gru` -- a GRU cell and stacked GRU from scratch, in two conventions;
 - :mod:`rnnlib.models.gated` -- a small sentiment classifier on that GRU, gates visible;
 - :mod:`rnnlib.models.features` -- classifier features from ``torch.nn.GRU`` states;
-- :mod:`rnnlib.models.classifiers` -- batched GRU classifiers and top-k prediction.
+- :mod:`rnnlib.models.classifiers` -- batched GRU classifiers and top-k prediction;
+- :mod:`rnnlib.models.fastgru` -- the GRU from scratch with its input projection batched (chapter 5);
+- :mod:`rnnlib.models.word2vec` -- Word2Vec vectors of the training reviews (cached), pretrained vectors;
+- :mod:`rnnlib.models.baselines` -- majority, TF-IDF and mean-word-vector baselines;
+- :mod:`rnnlib.models.review_rnn` -- one review classifier with four recurrent encoders;
+- :mod:`rnnlib.models.throughput` -- how fast those encoders train, against a GEMM roofline.
 
 Modules here may import :mod:`rnnlib.core` and :mod:`rnnlib.datasets`.
 """

@@ -2,7 +2,8 @@
 
 - :mod:`rnnlib.viz.plots` -- confusion heatmaps and loss curves;
 - :mod:`rnnlib.viz.gate_viz` -- gate traces of a GRU on a review, their figure and explorer;
-- :mod:`rnnlib.viz.display` -- show rnnlib source code inside a chapter.
+- :mod:`rnnlib.viz.display` -- show rnnlib source code inside a chapter;
+- :mod:`rnnlib.viz.throughput_plot` -- chapter 5's training throughput against its roofline.
 
 Modules here may import :mod:`rnnlib.core`, :mod:`rnnlib.datasets` and :mod:`rnnlib.models`.
 """

@@ -115,6 +115,21 @@ class SentimentDataset:
             index=pd.Index(cats, name="category"),
         )
 
+    def documents(self) -> tuple[list[list[str]], list[int]]:
+        """``(reviews, sentiments)`` as two lists, in the order of :class:`IndexReviews`.
+
+        Category by category (sorted), positive (1) before negative (0): the shape scikit-learn
+        baselines and Word2Vec take.
+        """
+        docs: list[list[str]] = []
+        labels: list[int] = []
+        for category in self.categories:
+            for sentiment, part in ((POSITIVE, self.positive), (NEGATIVE, self.negative)):
+                for doc in part.get(category, []):
+                    docs.append(list(doc))
+                    labels.append(sentiment)
+        return docs, labels
+
     def to_tuple(self) -> tuple[dict[str, list[list[str]]], dict[str, list[list[str]]], list[str]]:
         """DLStudio's payload ``(positive_dict, negative_dict, vocab_list)``, as plain copies."""
 

@@ -12,6 +12,7 @@ import torch
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import Dataset
 
+from rnnlib.core.checks import check_sizes
 from rnnlib.datasets.sentiment.dlstudio import SentimentDataset
 from rnnlib.datasets.sentiment.parsing import NEGATIVE, POSITIVE
 
@@ -28,25 +29,43 @@ class IndexReviews(Dataset[Item]):
     ``unknown_words``); a review left with no known word is skipped and counted in
     ``skipped``, so no item is ever an empty tensor.
 
+    Args:
+        dataset: the reviews.
+        vocab: the words to index (default: the dataset's vocabulary). Chapter 5 passes
+            ``["<pad>", *word_vectors.index_to_key]``, so that index ``i`` is row ``i`` of
+            :func:`rnnlib.models.word2vec.embedding_matrix` and no word is index 0.
+        max_length: keep at most the first ``max_length`` known words of a review (None:
+            all). The words cut are counted in ``truncated_words``.
+
     Attributes:
         categories: the sorted category names; an item's category index points into it.
         vocab: the vocabulary; index ``i`` is ``vocab[i]``.
         word_to_index: ``{word: index}``.
         skipped: reviews skipped because none of their words is in the vocabulary.
         unknown_words: words skipped because they are not in the vocabulary.
+        truncated_words: known words cut by ``max_length``.
 
     Raises:
-        ValueError: empty vocabulary, or no review with a known word.
+        ValueError: empty vocabulary, no review with a known word, or a bad ``max_length``.
     """
 
-    def __init__(self, dataset: SentimentDataset) -> None:
-        if not dataset.vocab:
-            raise ValueError("The dataset's vocabulary is empty: build the dataset with build_datasets().")
-        self.vocab = list(dataset.vocab)
+    def __init__(
+        self, dataset: SentimentDataset, vocab: Sequence[str] | None = None, *, max_length: int | None = None
+    ) -> None:
+        if max_length is not None:
+            check_sizes(max_length=max_length)
+        words = list(dataset.vocab if vocab is None else vocab)
+        if not words:
+            raise ValueError(
+                "The vocabulary is empty: build the dataset with build_datasets(), or pass the "
+                "words of your embedding as vocab."
+            )
+        self.vocab = words
         self.word_to_index = {word: i for i, word in enumerate(self.vocab)}
         self.categories = dataset.categories
         self.skipped = 0
         self.unknown_words = 0
+        self.truncated_words = 0
         self._indices: list[torch.Tensor] = []
         self._labels: list[tuple[int, int]] = []
         for c_index, category in enumerate(self.categories):
@@ -57,6 +76,9 @@ class IndexReviews(Dataset[Item]):
                     if not ids:
                         self.skipped += 1
                         continue
+                    if max_length is not None and len(ids) > max_length:
+                        self.truncated_words += len(ids) - max_length
+                        ids = ids[:max_length]
                     self._indices.append(torch.tensor(ids, dtype=torch.long))
                     self._labels.append((c_index, sentiment))
         if not self._indices:

@@ -1,0 +1,135 @@
+"""One sentiment classifier, four recurrent encoders: chapter 5's comparison.
+
+:class:`ReviewClassifier` is ``embedding → encoder → Linear``. The embedding is a fixed
+matrix of word vectors (row 0 all zeros, the padding; see
+:func:`rnnlib.models.word2vec.embedding_matrix`), frozen unless asked otherwise, so every
+encoder reads the same inputs. It takes what
+:func:`rnnlib.datasets.sentiment.collate_for_sentiment` makes, ``(padded indices, lengths)``,
+and returns one row of class scores per review. The encoders (:data:`ENCODERS`):
+
+- ``"scratch"`` -- :class:`rnnlib.models.fastgru.BatchedGRU` (chapter 3's GRU, batched), the
+  state at each review's last real word;
+- ``"gru"`` -- ``torch.nn.GRU``, run on the padded batch, its output read at each review's
+  last real word (a recurrence only looks back, so the padding behind a review cannot change
+  that state: exact, and faster on a CPU than packing);
+- ``"bigru"`` -- bidirectional ``torch.nn.GRU`` on a *packed* batch, features = the forward
+  state after the last real word and the backward state after reading back to the first
+  (:func:`rnnlib.models.features.final_features`), the right features;
+- ``"bigru_padded_last"`` -- the homework's head: the same bidirectional GRU on the padded
+  batch, features = ``out[:, -1]``. Its forward half is read after the padding, and its
+  backward half has read only the last position (often a padding zero): the pitfall, kept
+  to measure it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from rnnlib.core.checks import check_sizes
+from rnnlib.models.fastgru import BatchedGRU, states_at_lengths
+from rnnlib.models.features import final_features
+
+Encoder = Literal["scratch", "gru", "bigru", "bigru_padded_last"]
+#: The encoders :class:`ReviewClassifier` offers.
+ENCODERS: tuple[str, ...] = get_args(Encoder)
+
+__all__ = ["ENCODERS", "ReviewClassifier"]
+
+
+class ReviewClassifier(nn.Module):
+    """Word vectors → a recurrent encoder → ``Linear(features, num_classes)``.
+
+    Args:
+        embedding: ``(vocabulary + 1, dim)`` float tensor, row 0 the padding (zeros).
+        encoder: one of :data:`ENCODERS`.
+        hidden_size: the GRU's state size (per direction).
+        num_classes: output scores per review.
+        input_size: the vector width the GRU is meant to read; if given it must equal the
+            embedding's width (a check for code written for other vectors, e.g. 300-d Google News).
+        freeze_embedding: keep the word vectors fixed (the default, as in the homework).
+
+    Raises:
+        ValueError: an unknown encoder, bad sizes, or an embedding whose width is not ``input_size``.
+    """
+
+    def __init__(
+        self,
+        embedding: torch.Tensor,
+        encoder: Encoder,
+        *,
+        hidden_size: int = 100,
+        num_classes: int = 2,
+        input_size: int | None = None,
+        freeze_embedding: bool = True,
+    ) -> None:
+        super().__init__()
+        if encoder not in ENCODERS:
+            raise ValueError(f"encoder={encoder!r}: use one of {', '.join(repr(e) for e in ENCODERS)}.")
+        if not isinstance(embedding, torch.Tensor) or embedding.ndim != 2 or embedding.shape[0] < 2:
+            raise ValueError(
+                "embedding must be a (vocabulary + 1, dim) tensor with the padding in row 0: "
+                "build it with rnnlib.models.word2vec.embedding_matrix()."
+            )
+        dim = int(embedding.shape[1])
+        check_sizes(hidden_size=hidden_size, num_classes=num_classes, embedding_dim=dim)
+        if input_size is not None and input_size != dim:
+            raise ValueError(
+                f"The embedding has {dim}-dimensional vectors but the model was asked to read "
+                f"input_size={input_size}: use vectors of width {input_size}, or set input_size={dim}."
+            )
+        self.encoder_name: Encoder = encoder
+        self.embedding = nn.Embedding.from_pretrained(
+            embedding.float(), freeze=freeze_embedding, padding_idx=0
+        )
+        self.rnn: nn.Module
+        if encoder == "scratch":
+            self.rnn = BatchedGRU(dim, hidden_size, convention="pytorch")
+        else:
+            self.rnn = nn.GRU(dim, hidden_size, batch_first=True, bidirectional=encoder != "gru")
+        directions = 1 if encoder in ("scratch", "gru") else 2
+        self.head = nn.Linear(directions * hidden_size, num_classes)
+
+    def features(self, inputs: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """The encoder's features ``(batch, directions * hidden_size)`` for ``(padded, lengths)``."""
+        padded, lengths = _check_inputs(inputs)
+        vectors = self.embedding(padded)
+        if self.encoder_name == "scratch":
+            _, h_n = self.rnn(vectors, lengths=lengths)
+            return h_n[-1]
+        if self.encoder_name == "gru":
+            output, _ = self.rnn(vectors)
+            return states_at_lengths(output, lengths)
+        if self.encoder_name == "bigru":
+            packed = pack_padded_sequence(vectors, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            _, h_n = self.rnn(packed)
+            assert isinstance(self.rnn, nn.GRU)
+            return final_features(self.rnn, h_n)
+        output, _ = self.rnn(vectors)  # "bigru_padded_last": the homework's head, wrong on purpose
+        return output[:, -1]
+
+    def forward(self, inputs: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """Class scores ``(batch, num_classes)`` for ``(padded indices, lengths)``."""
+        return self.head(self.features(inputs))
+
+
+def _check_inputs(inputs: object) -> tuple[torch.Tensor, torch.Tensor]:
+    if not (isinstance(inputs, (tuple, list)) and len(inputs) == 2):
+        raise TypeError(
+            "ReviewClassifier takes (padded indices, lengths), as collate_for_sentiment batches them."
+        )
+    padded, lengths = inputs
+    if not isinstance(padded, torch.Tensor) or padded.ndim != 2 or padded.dtype != torch.long:
+        raise ValueError("padded indices must be an int64 tensor (batch, longest review).")
+    lengths = torch.as_tensor(lengths, dtype=torch.long)
+    if lengths.shape != (padded.shape[0],) or (
+        len(lengths) and (int(lengths.min()) < 1 or int(lengths.max()) > padded.shape[1])
+    ):
+        raise ValueError(
+            f"lengths must give each of the {padded.shape[0]} reviews a length in 1..{padded.shape[1]}; "
+            "a review with no known word cannot be classified (encode it with the embedding's words)."
+        )
+    return padded, lengths

@@ -1,0 +1,249 @@
+"""Word vectors for chapter 5: Word2Vec trained on the training reviews, cached; pretrained vectors.
+
+- :func:`train_word2vec` trains gensim's Word2Vec on tokenized documents and caches the
+  vectors under ``<cache>/word2vec/<key>.kv``, the key a SHA-256 of the documents, the
+  settings and gensim's version: the same call loads them back in a fraction of a second;
+  another corpus or setting trains afresh; a damaged cache file is trained again. Training
+  uses one worker thread, so the same call gives the same vectors in every run (with
+  several workers the order of updates, and so the vectors, would vary).
+- :func:`vocabulary_outside` lists the embedding's words that never occur in a corpus:
+  empty for the training reviews when no test text reached the embedding.
+- :func:`embedding_matrix` turns vectors into the ``(1 + words, dim)`` tensor of
+  :class:`rnnlib.models.review_rnn.ReviewClassifier`, row 0 the padding.
+- :func:`load_pretrained` fetches a model of ``gensim.downloader`` (Google News word2vec,
+  1.6 GB, on Colab); offline it stops with a clear message instead of hanging.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from gensim.models import KeyedVectors, Word2Vec
+
+from rnnlib.core.checks import check_sizes
+from rnnlib.core.data import cache_dir
+from rnnlib.core.files import atomic_write_bytes
+
+__all__ = [
+    "PRETRAINED",
+    "PretrainedUnavailable",
+    "Word2VecSettings",
+    "corpus_key",
+    "embedding_matrix",
+    "load_pretrained",
+    "nearest_words",
+    "train_word2vec",
+    "vocabulary_outside",
+]
+
+#: Pretrained vectors of ``gensim.downloader`` this course names (download size in MB).
+PRETRAINED: dict[str, int] = {
+    "word2vec-google-news-300": 1662,
+    "glove-wiki-gigaword-100": 128,
+    "glove-wiki-gigaword-300": 376,
+    "fasttext-wiki-news-subwords-300": 958,
+}
+
+
+class PretrainedUnavailable(RuntimeError):
+    """Pretrained vectors could not be loaded (offline, or not a known name)."""
+
+
+@dataclass(frozen=True)
+class Word2VecSettings:
+    """gensim ``Word2Vec`` settings (the course's defaults: 300-d skip-gram, as Google News')."""
+
+    vector_size: int = 300
+    window: int = 5
+    min_count: int = 2
+    sg: int = 1
+    negative: int = 5
+    epochs: int = 10
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_sizes(vector_size=self.vector_size, window=self.window, min_count=self.min_count,
+                    epochs=self.epochs)
+        if self.sg not in (0, 1):
+            raise ValueError(f"sg={self.sg!r}: 1 for skip-gram, 0 for CBOW.")
+        if self.seed < 0 or self.negative < 0:
+            raise ValueError("seed and negative must be non-negative whole numbers.")
+
+
+def _check_corpus(documents: Sequence[Sequence[str]]) -> list[list[str]]:
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
+        raise TypeError("documents must be a list of tokenized documents (lists of words).")
+    docs = []
+    for i, doc in enumerate(documents):
+        if isinstance(doc, str) or not all(isinstance(w, str) for w in doc):
+            raise TypeError(
+                f"document {i} is not a list of words: tokenize it first "
+                "(rnnlib.datasets.sentiment.tokenize)."
+            )
+        docs.append(list(doc))
+    if not any(docs):
+        raise ValueError("The training corpus is empty (no document has a word): nothing to learn from.")
+    return docs
+
+
+def corpus_key(documents: Sequence[Sequence[str]], settings: Word2VecSettings) -> str:
+    """SHA-256 (hex) of the documents, the settings and gensim's version: the cache key."""
+    import gensim
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([asdict(settings), gensim.__version__], sort_keys=True).encode())
+    for doc in documents:  # JSON per document: no token can imitate a boundary
+        digest.update(json.dumps(list(doc), ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def train_word2vec(
+    documents: Sequence[Sequence[str]],
+    settings: Word2VecSettings | None = None,
+    *,
+    cache: bool = True,
+    log: Callable[[str], None] | None = print,
+) -> KeyedVectors:
+    """Word2Vec vectors of ``documents`` (tokenized), trained once and then read from the cache.
+
+    Give it the *training* documents only: every word of the result occurs in them (words
+    seen fewer than ``min_count`` times get no vector), so no test text can reach a model
+    through its embedding.
+
+    Raises:
+        TypeError: documents that are not lists of words.
+        ValueError: no document with a word, or no word frequent enough for ``min_count``.
+
+    An unwritable cache folder raises nothing: the vectors are returned, uncached, and the
+    log says how to point ``RNNLIB_CACHE_DIR`` elsewhere.
+    """
+    settings = settings or Word2VecSettings()
+    docs = _check_corpus(documents)
+    path = cache_dir() / "word2vec" / f"{corpus_key(docs, settings)}.kv"
+    if cache and path.is_file():
+        try:
+            vectors = KeyedVectors.load(str(path))
+            if log:
+                log(f"word vectors: {len(vectors):,} words × {vectors.vector_size} "
+                    f"from the cache ({path.name[:12]}…)")
+            return vectors
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            path.unlink(missing_ok=True)  # damaged or truncated: train again
+    counts: dict[str, int] = {}
+    for doc in docs:
+        for word in doc:
+            counts[word] = counts.get(word, 0) + 1
+    if not any(c >= settings.min_count for c in counts.values()):
+        raise ValueError(
+            f"No word occurs {settings.min_count} times or more in the corpus: lower min_count "
+            "or give Word2Vec more text."
+        )
+    model = Word2Vec(
+        sentences=docs,
+        vector_size=settings.vector_size,
+        window=settings.window,
+        min_count=settings.min_count,
+        sg=settings.sg,
+        negative=settings.negative,
+        epochs=settings.epochs,
+        seed=settings.seed,
+        workers=1,
+    )
+    vectors = model.wv
+    if cache:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            vectors.save(str(tmp), separately=[])  # one file, however large the arrays
+            atomic_write_bytes(path, tmp.read_bytes())
+            tmp.unlink()
+        except OSError as err:  # a read-only cache: the vectors still work, only not cached
+            if log:
+                log(f"word vectors not cached ({err}); set RNNLIB_CACHE_DIR to a writable folder")
+    if log:
+        log(f"word vectors: {len(vectors):,} words × {vectors.vector_size}, trained on "
+            f"{sum(map(len, docs)):,} words of {len(docs):,} documents")
+    return vectors
+
+
+def vocabulary_outside(vectors: KeyedVectors, documents: Iterable[Sequence[str]]) -> list[str]:
+    """The embedding's words that occur in none of ``documents`` (sorted).
+
+    Empty when ``vectors`` were trained on ``documents`` alone; any word listed came from
+    other text, e.g. test reviews.
+    """
+    seen: set[str] = set()
+    for doc in documents:
+        seen.update(doc)
+    return sorted(w for w in vectors.index_to_key if w not in seen)
+
+
+def embedding_matrix(vectors: KeyedVectors) -> tuple[torch.Tensor, dict[str, int]]:
+    """``(matrix, word_to_row)``: the vectors as a float32 ``(1 + words, dim)`` tensor, row 0 zeros.
+
+    Row 0 is the padding; word ``w`` is row ``word_to_row[w]`` (1-based). Give
+    ``["<pad>", *vectors.index_to_key]`` as the vocabulary of
+    :class:`rnnlib.datasets.sentiment.IndexReviews` to get the same rows.
+
+    Raises:
+        ValueError: no vectors at all.
+    """
+    if len(vectors) == 0:
+        raise ValueError("These word vectors are empty: train them on a corpus with words first.")
+    body = torch.from_numpy(np.asarray(vectors.vectors, dtype=np.float32))
+    matrix = torch.cat([body.new_zeros(1, body.shape[1]), body])
+    return matrix, {w: i + 1 for i, w in enumerate(vectors.index_to_key)}
+
+
+def nearest_words(vectors: KeyedVectors, words: Sequence[str], topn: int = 5) -> pd.DataFrame:
+    """A table: each of ``words`` (rows) with its ``topn`` nearest neighbours by cosine similarity.
+
+    Raises:
+        KeyError: a word without a vector (the message names it and says why).
+    """
+    check_sizes(topn=topn)
+    if topn > len(vectors) - 1:
+        raise ValueError(f"topn={topn}: these vectors have only {len(vectors) - 1} neighbours for a word.")
+    rows = {}
+    for word in words:
+        if word not in vectors:
+            raise KeyError(
+                f"{word!r} has no vector: it occurs fewer than min_count times in the training text."
+            )
+        rows[word] = [f"{w} ({s:.2f})" for w, s in vectors.most_similar(word, topn=topn)]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[f"#{i + 1}" for i in range(topn)])
+
+
+def load_pretrained(name: str, *, timeout: float = 20.0) -> KeyedVectors:
+    """Pretrained vectors from ``gensim.downloader`` (cached by gensim in ``~/gensim-data``).
+
+    Raises:
+        PretrainedUnavailable: ``name`` is not in :data:`PRETRAINED`, or the download
+            failed (no network: the message says to use :func:`train_word2vec` instead).
+    """
+    if name not in PRETRAINED:
+        raise PretrainedUnavailable(
+            f"{name!r} is not a pretrained model this course knows: use one of {', '.join(PRETRAINED)}."
+        )
+    import gensim.downloader
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        return gensim.downloader.load(name)
+    except Exception as err:  # urllib, socket and gensim's own errors alike
+        raise PretrainedUnavailable(
+            f"Could not load {name!r} ({PRETRAINED[name]} MB from gensim-data on GitHub): "
+            f"{type(err).__name__}: {err}. Without network access, train vectors on the "
+            "training reviews with train_word2vec() instead."
+        ) from err
+    finally:
+        socket.setdefaulttimeout(previous)

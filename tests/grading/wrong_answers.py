@@ -13,6 +13,7 @@ CHAR_RNN = "01_char_rnn"
 SENTIMENT = "02_sentiment_onehot"
 GRU = "03_gru"
 GRU_API = "04_gru_api"
+EMBEDDINGS = "05_embeddings_bigru"
 
 
 @dataclass(frozen=True)
@@ -205,5 +206,83 @@ def classify_name(model, name):
         "    return output[:, -1]",
         "q6",
         GRU_API,
+    ),
+    # --- chapter 5, word embeddings and the bidirectional GRU -------------------------------
+    # The homework's features: the padded output at the last time step.
+    WrongAnswer(
+        "bigru_padded_out_last",
+        """    _, h_n = gru(packed)
+    return torch.cat([h_n[-2], h_n[-1]], dim=1)""",
+        """    out, _ = pad_packed_sequence(gru(packed)[0], batch_first=True)
+    return out[:, -1]""",
+        "q1",
+        EMBEDDINGS,
+    ),
+    # Both halves read at each review's last word: the backward state has seen one word.
+    WrongAnswer(
+        "bigru_backward_at_last_word",
+        """    _, h_n = gru(packed)
+    return torch.cat([h_n[-2], h_n[-1]], dim=1)""",
+        """    out, lengths = pad_packed_sequence(gru(packed)[0], batch_first=True)
+    return out[torch.arange(len(lengths)), lengths - 1]""",
+        "q1",
+        EMBEDDINGS,
+    ),
+    # The first layer's final states: right for one layer only (the public test has one).
+    WrongAnswer(
+        "bigru_first_layer_states",
+        "    return torch.cat([h_n[-2], h_n[-1]], dim=1)",
+        "    return torch.cat([h_n[0], h_n[1]], dim=1)",
+        "q1",
+        EMBEDDINGS,
+    ),
+    # Word2Vec trained on the training and the test reviews: test words get vectors.
+    WrongAnswer(
+        "word2vec_on_test_reviews",
+        "    model = Word2Vec(train_docs, vector_size=16",
+        "    model = Word2Vec(train_docs + test_docs, vector_size=16",
+        "q2",
+        EMBEDDINGS,
+    ),
+    # Coverage of distinct test words instead of word occurrences.
+    WrongAnswer(
+        "coverage_of_distinct_words",
+        "    words = [word for doc in test_docs for word in doc]",
+        "    words = sorted({word for doc in test_docs for word in doc})",
+        "q2",
+        EMBEDDINGS,
+    ),
+    # The input projection without its bias.
+    WrongAnswer(
+        "projection_without_bias",
+        "    return x @ weight_ih.T + bias_ih",
+        "    return x @ weight_ih.T",
+        "q3",
+        EMBEDDINGS,
+    ),
+    # The slides' update rule in a PyTorch step: z and 1 - z swapped.
+    WrongAnswer(
+        "gru_step_z_swapped",
+        "    return (1 - z) * n + z * h",
+        "    return z * n + (1 - z) * h",
+        "q4",
+        EMBEDDINGS,
+    ),
+    # TF-IDF fitted on the training and the test reviews: the IDF weights see the test set.
+    WrongAnswer(
+        "tfidf_fitted_on_test_reviews",
+        "    classifier.fit(vectorizer.fit_transform(train_docs), train_labels)",
+        """    vectorizer.fit(list(train_docs) + list(test_docs))
+    classifier.fit(vectorizer.transform(train_docs), train_labels)""",
+        "q5",
+        EMBEDDINGS,
+    ),
+    # The bidirectional classifier's linear layer sized for one direction.
+    WrongAnswer(
+        "bidirectional_head_reads_one_state",
+        "    head = directions * hidden_size * num_classes + num_classes",
+        "    head = hidden_size * num_classes + num_classes",
+        "q6",
+        EMBEDDINGS,
     ),
 ]

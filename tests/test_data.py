@@ -116,7 +116,7 @@ def test_get_dataset_unknown_lists_known_ones() -> None:
     with pytest.raises(
         UnknownDatasetError,
         match=r"Unknown dataset 'nmaes'\. Known datasets: amazon_reviews, amazon_reviews_unprocessed, "
-        r"names\..*spelling",
+        r"names, pjm_hourly, pjm_hourly_pjme, pjm_hourly_reconstructed\..*spelling",
     ):
         get_dataset("nmaes")
 

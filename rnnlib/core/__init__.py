@@ -11,7 +11,8 @@
 - :mod:`rnnlib.core.batching` -- batches of similar lengths, and the padding they save;
 - :mod:`rnnlib.core.training` -- the generic train / evaluate loop, its history, eval mode;
 - :mod:`rnnlib.core.metrics` -- accuracy, macro F1, per-class accuracy, confusion matrices,
-  intervals over seeds.
+  intervals over seeds;
+- :mod:`rnnlib.core.timeseries` -- min-max scaling, sMAPE and MAE, lazy forecasting windows.
 
 Modules here import nothing from the other layers of rnnlib.
 """

@@ -4,6 +4,9 @@
 - :data:`AMAZON_REVIEWS` -- the balanced part of Blitzer et al.'s Multi-Domain Sentiment
   Dataset (books, dvd, electronics, kitchen_&_housewares);
 - :data:`AMAZON_REVIEWS_UNPROCESSED` -- four unbalanced categories of its unprocessed part;
+- :data:`PJM_HOURLY`, :data:`PJM_HOURLY_PJME`, :data:`PJM_HOURLY_RECONSTRUCTED` -- the 12
+  CSVs of PJM hourly power load (Kaggle "Hourly Energy Consumption"), split by the public
+  copy each comes from; NI and PJM_Load have none (mirror and cache only);
 - :data:`REGISTRY` -- all of them, by name: what :func:`rnnlib.core.data.fetch` looks in.
 
 To add a dataset, describe it with a :class:`~rnnlib.core.registry.DatasetSpec` here and
@@ -15,7 +18,16 @@ from __future__ import annotations
 
 from rnnlib.core.registry import DataFile, DatasetSpec
 
-__all__ = ["AMAZON_REVIEWS", "AMAZON_REVIEWS_UNPROCESSED", "NAMES", "REGISTRY"]
+__all__ = [
+    "AMAZON_REVIEWS",
+    "AMAZON_REVIEWS_UNPROCESSED",
+    "NAMES",
+    "PJM_HOURLY",
+    "PJM_HOURLY_PJME",
+    "PJM_HOURLY_RECONSTRUCTED",
+    "PJM_SIZES",
+    "REGISTRY",
+]
 
 _NAMES_SHA256 = {
     "Arabic": "6f424a8dbe51cbbbabab7a57d38b617210125e4e3991f3c657cb79b8f104bafc",
@@ -152,7 +164,124 @@ AMAZON_REVIEWS_UNPROCESSED = DatasetSpec(
     ),
 )
 
+
+# --------------------------------------------------------------------------- PJM hourly load
+# The 12 CSVs of Rob Mulla's Kaggle dataset "Hourly Energy Consumption" (PJM Interconnection
+# load, listed as CC0 1.0), chapter 6. Kaggle needs a login, and no GitHub repository holds
+# all 12 files unmodified (shared/data/README.md, section 3, tells which copies were checked
+# and why). The registry downloads one archive per dataset, so the files are split by the
+# public copy they come from, each fetched as GitHub's zip archive of the cited commit (whose
+# members sit below "<repository>-<commit>/"):
+# - PJM_HOURLY: 9 files from JacobWangTengda/predictT-serving (its PJME, NI and PJM_Load are
+#   spreadsheet re-saves, hence the two other entries);
+# - PJM_HOURLY_PJME: PJME_hourly.csv from KaniamLaes/EnergyConsumption (later commits
+#   replaced it with a spreadsheet re-save, so the commit matters);
+# - PJM_HOURLY_RECONSTRUCTED: NI and PJM_Load, written out from the dataset's own Parquet
+#   file because no public copy is unmodified. They have NO download: their url is empty,
+#   so a download fails at once, without touching the network, and
+#   rnnlib.datasets.power.load_power turns the error into one that names
+#   RNNLIB_DATA_MIRROR. Their members are the files' names in Kaggle's archive.
+# The digests and sizes are those of the mirror's files (shared/data/hourly_energy_consumption).
+
+#: Root of the PJM load files below the data root (mirror and cache layout).
+_PJM_ROOT = "hourly_energy_consumption"
+
+_PJM_DESCRIPTION = (
+    "PJM Interconnection hourly load in MW, Kaggle 'Hourly Energy Consumption' by Rob Mulla "
+    "(robikscube), compiled from PJM's public data, CC0 1.0"
+)
+
+_PREDICTT = "predictT-serving-b60474ef05172674ca1e8bafeaac8669307b20f8"
+
+# region: (sha256, size in bytes); the size is for people (the registry checks the digest).
+_PJM_SHA256 = {
+    "AEP": ("109d122f7b485555c609eecdec2cd5a03172e0a08acd358d863acc93eb452585", 3395509),
+    "COMED": ("2e79007e3f1be8765c92ff2b26314c0df0507bdd783110388a1e8d678d13fa1e", 1842915),
+    "DAYTON": ("84d3397231d5819b5cf086ef9e87cadf6dd7954085f2834be7e37257702ec768", 3274443),
+    "DEOK": ("070f9e0ece2fa97d5585f85bbf36122f5b3ab7f7f166db95fd0ebc3958d37600", 1558965),
+    "DOM": ("aa040e6ff42029dbc6698066d1a12765b00c56f993127af22f26aa9b769373a6", 3206580),
+    "DUQ": ("d4e09cca9f50c0c46eeef9feb8e5def5778368081c9af2a45cc0e8a798218071", 3214852),
+    "EKPC": ("2036a4ed539b10d42b9249a662d1e55eda555bba8673745ee1f5586db5cfe6ab", 1220853),
+    "FE": ("f2a4b89417cab06aaba451093f90d237fec911ccc70cd29a34449baaefdb8b3d", 1701528),
+    "PJMW": ("74b9c6c03e74933bfaf1f472eea18a2a09552289317858f6b1931fbc87c3996f", 3866578),
+}
+
+_PJME_SHA256 = ("4eb2b16d42bf07ec41ab55cb842191594cb69452725a6d3c0991658a628fde84", 4070265)
+
+_PJM_RECONSTRUCTED_SHA256 = {
+    "NI": ("8de74f28ae6d03bd5d33050b00a2a1a001a8bff37e8e7100bf790003ea61030f", 1621599),
+    "PJM_Load": ("7dc080b7dfa4812c92f609a99cf1900cfbd49656412e744bf977d83500cebda0", 921109),
+}
+
+PJM_HOURLY = DatasetSpec(
+    name="pjm_hourly",
+    description=(
+        "Hourly load of 9 PJM regions: AEP, COMED, DAYTON, DEOK, DOM, DUQ, EKPC, FE, PJMW "
+        f"({_PJM_DESCRIPTION}); copy of JacobWangTengda/predictT-serving."
+    ),
+    url=(
+        "https://github.com/JacobWangTengda/predictT-serving/archive/"
+        "b60474ef05172674ca1e8bafeaac8669307b20f8.zip"
+    ),
+    archive_format="zip",
+    files=tuple(
+        DataFile(f"{_PJM_ROOT}/{region}_hourly.csv", digest, f"{_PREDICTT}/data/{region}_hourly.csv")
+        for region, (digest, _size) in sorted(_PJM_SHA256.items())
+    ),
+)
+
+PJM_HOURLY_PJME = DatasetSpec(
+    name="pjm_hourly_pjme",
+    description=(
+        f"Hourly load of PJM East, 2002-2018 ({_PJM_DESCRIPTION}); copy of KaniamLaes/EnergyConsumption."
+    ),
+    url=(
+        "https://github.com/KaniamLaes/EnergyConsumption/archive/e964239659f7af4a5da73bb17dd4bd26428b8b5e.zip"
+    ),
+    archive_format="zip",
+    files=(
+        DataFile(
+            f"{_PJM_ROOT}/PJME_hourly.csv",
+            _PJME_SHA256[0],
+            "EnergyConsumption-e964239659f7af4a5da73bb17dd4bd26428b8b5e/PJME_hourly.csv",
+        ),
+    ),
+)
+
+PJM_HOURLY_RECONSTRUCTED = DatasetSpec(
+    name="pjm_hourly_reconstructed",
+    description=(
+        f"Hourly load of NI (2004-2011) and PJM_Load (1998-2002) ({_PJM_DESCRIPTION}); no "
+        "unmodified public copy exists, so these two are in the course's data mirror and the "
+        "cache only (reconstructed from the dataset's Parquet file, see shared/data/README.md)."
+    ),
+    url="",
+    archive_format="zip",
+    files=tuple(
+        DataFile(f"{_PJM_ROOT}/{region}_hourly.csv", digest, f"{region}_hourly.csv")
+        for region, (digest, _size) in sorted(_PJM_RECONSTRUCTED_SHA256.items())
+    ),
+)
+
+#: Size in bytes of each PJM file, by path below the data root (for people and tests).
+PJM_SIZES: dict[str, int] = {
+    f"{_PJM_ROOT}/{region}_hourly.csv": size
+    for region, (_digest, size) in {
+        **_PJM_SHA256,
+        "PJME": _PJME_SHA256,
+        **_PJM_RECONSTRUCTED_SHA256,
+    }.items()
+}
+
 #: Every dataset rnnlib knows, by name.
 REGISTRY: dict[str, DatasetSpec] = {
-    dataset.name: dataset for dataset in (AMAZON_REVIEWS, AMAZON_REVIEWS_UNPROCESSED, NAMES)
+    dataset.name: dataset
+    for dataset in (
+        AMAZON_REVIEWS,
+        AMAZON_REVIEWS_UNPROCESSED,
+        NAMES,
+        PJM_HOURLY,
+        PJM_HOURLY_PJME,
+        PJM_HOURLY_RECONSTRUCTED,
+    )
 }

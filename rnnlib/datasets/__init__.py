@@ -1,6 +1,8 @@
 """Layer 1, the course's datasets, read from the files that :mod:`rnnlib.core.data` finds.
 
 - :mod:`rnnlib.datasets.surnames` -- the surnames: cleaning, splits, one-hot tensors;
+- :mod:`rnnlib.datasets.power` -- the PJM hourly power load: reading, cleaning, calendar
+  features, splits by time;
 - :mod:`rnnlib.datasets.sentiment` -- the Amazon reviews: parsing
   (:mod:`~rnnlib.datasets.sentiment.parsing`), DLStudio-style datasets
   (:mod:`~rnnlib.datasets.sentiment.dlstudio`) and archives

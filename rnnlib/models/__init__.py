@@ -10,7 +10,9 @@
 - :mod:`rnnlib.models.word2vec` -- Word2Vec vectors of the training reviews (cached), pretrained vectors;
 - :mod:`rnnlib.models.baselines` -- majority, TF-IDF and mean-word-vector baselines;
 - :mod:`rnnlib.models.review_rnn` -- one review classifier with four recurrent encoders;
-- :mod:`rnnlib.models.throughput` -- how fast those encoders train, against a GEMM roofline.
+- :mod:`rnnlib.models.throughput` -- how fast those encoders train, against a GEMM roofline;
+- :mod:`rnnlib.models.pmgru` -- the lecture's pmGRU and a window-to-value forecaster (chapter 6);
+- :mod:`rnnlib.models.forecast_baselines` -- persistence, seasonal naive and lagged ridge forecasts.
 
 Modules here may import :mod:`rnnlib.core` and :mod:`rnnlib.datasets`.
 """

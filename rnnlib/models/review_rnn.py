@@ -4,7 +4,7 @@
 matrix of word vectors (row 0 all zeros, the padding; see
 :func:`rnnlib.models.word2vec.embedding_matrix`), frozen unless asked otherwise, so every
 encoder reads the same inputs. It takes what
-:func:`rnnlib.datasets.sentiment.collate_for_sentiment` makes, ``(padded indices, lengths)``,
+:func:`rnnlib.datasets.sentiment.torchdata.collate_for_sentiment` makes, ``(padded indices, lengths)``,
 and returns one row of class scores per review. The encoders (:data:`ENCODERS`):
 
 - ``"scratch"`` -- :class:`rnnlib.models.fastgru.BatchedGRU` (chapter 3's GRU, batched), the

@@ -191,7 +191,7 @@ def embedding_matrix(vectors: KeyedVectors) -> tuple[torch.Tensor, dict[str, int
 
     Row 0 is the padding; word ``w`` is row ``word_to_row[w]`` (1-based). Give
     ``["<pad>", *vectors.index_to_key]`` as the vocabulary of
-    :class:`rnnlib.datasets.sentiment.IndexReviews` to get the same rows.
+    :class:`rnnlib.datasets.sentiment.torchdata.IndexReviews` to get the same rows.
 
     Raises:
         ValueError: no vectors at all.

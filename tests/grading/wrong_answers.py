@@ -14,6 +14,7 @@ SENTIMENT = "02_sentiment_onehot"
 GRU = "03_gru"
 GRU_API = "04_gru_api"
 EMBEDDINGS = "05_embeddings_bigru"
+FORECASTING = "06_pmgru_forecasting"
 
 
 @dataclass(frozen=True)
@@ -284,5 +285,66 @@ def classify_name(model, name):
         "    head = hidden_size * num_classes + num_classes",
         "q6",
         EMBEDDINGS,
+    ),
+    # --- chapter 6, forecasting hourly power load with the pmGRU --------------------------------
+    # DLStudio's sMAPE: |P - A| / (A + P) / 2, a quarter of the formula it prints.
+    WrongAnswer(
+        "smape_dlstudio_quarter",
+        "    terms = np.divide(2 * np.abs(p - a), denominator,",
+        "    terms = np.divide(np.abs(p - a) / 2, denominator,",
+        "q1",
+        FORECASTING,
+    ),
+    # sMAPE with the mean of |A| and |P| below 2|P - A|: twice the standard value.
+    WrongAnswer(
+        "smape_half_denominator",
+        "    denominator = np.abs(a) + np.abs(p)\n",
+        "    denominator = (np.abs(a) + np.abs(p)) / 2\n",
+        "q1",
+        FORECASTING,
+    ),
+    # The lecture's scaler: fitted on the whole file, test hours included.
+    WrongAnswer(
+        "scaler_fitted_on_whole_file",
+        "    lo, hi = fit_minmax(train)\n    return scale(train, lo, hi)",
+        "    lo, hi = fit_minmax(np.concatenate([train, test]))\n    return scale(train, lo, hi)",
+        "q2",
+        FORECASTING,
+    ),
+    # Off by one: the target is the window's last value, inside the window.
+    WrongAnswer(
+        "target_inside_window",
+        "    y = s[starts + window - 1 + horizon]",
+        "    y = s[starts + window - 2 + horizon]",
+        "q3",
+        FORECASTING,
+    ),
+    # Windows shuffled, then cut: training windows hold the hours that test windows forecast.
+    WrongAnswer(
+        "windows_shuffled_across_time",
+        "    span = window + horizon  # the hours from a window's first value to its target\n",
+        """    span = window + horizon
+    starts = np.random.default_rng(0).permutation(n - span + 1)
+    n_train, n_val = int(train_frac * len(starts)), int(val_frac * len(starts))
+    return starts[:n_train], starts[n_train:n_train + n_val], starts[n_train + n_val:]
+""",
+        "q4",
+        FORECASTING,
+    ),
+    # Seasonal naive a week before the window's end, whatever the horizon (right for horizon 1 only).
+    WrongAnswer(
+        "seasonal_naive_ignores_horizon",
+        "    return X[:, window - 1 + horizon - season]",
+        "    return X[:, window - season]",
+        "q5",
+        FORECASTING,
+    ),
+    # The pmGRU gate on the wrong side: f keeps the old state, 1 - f takes the candidate.
+    WrongAnswer(
+        "pmgru_gate_on_wrong_side",
+        "    return (1 - f) * h + f * candidate",
+        "    return f * h + (1 - f) * candidate",
+        "q6",
+        FORECASTING,
     ),
 ]

@@ -6,6 +6,7 @@
 #   make assignments              student + autograder versions of every chapter's exercises
 #   make grade SUBMISSIONS=<dir>  grade every submitted notebook in <dir>
 #   make release  pin HEAD as the rnnlib release the notebooks install
+#   make diagrams redraw the architecture diagrams (chapters/figures/*.svg)
 # Which torch the environments get: TORCH_SPEC and TORCH_INDEX below (README: "Installing").
 
 PYTHON ?= python3
@@ -36,7 +37,7 @@ ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading release bench clean
+.PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading release bench diagrams clean
 
 # Kernels started from an environment (nbval, otter, make full) read its
 # etc/ipython/ipython_kernel_config.py: this one drops ipykernel's notice that a local
@@ -159,6 +160,10 @@ release: $(COURSE_ENV)
 # with the machine and writes _build/bench/gru_throughput.csv and gru_throughput_real.csv.
 bench: $(COURSE_ENV)
 	$(BIN)/python -m tools.bench_gru --out _build/bench/gru_throughput.csv
+
+# Redraw the architecture diagrams (chapters/figures/*.svg) from rnnlib.viz.diagrams.
+diagrams: $(COURSE_ENV)
+	$(BIN)/python -m tools.draw_diagrams
 
 clean:
 	rm -rf _build .pytest_cache .coverage

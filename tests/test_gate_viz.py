@@ -28,7 +28,7 @@ from rnnlib.core.env import env_flag
 from rnnlib.datasets.sentiment import collate_for_sentiment
 from rnnlib.models.gated import GatedSentimentGRU
 from rnnlib.viz import gate_viz
-from rnnlib.viz.gate_viz import GateExplorer, pick_examples, plot_gate_trace, trace_review
+from rnnlib.viz.gate_viz import GateExplorer, pick_examples, plot_gate_trace, trace_review, unit_order
 
 ROOT = Path(__file__).resolve().parents[1]
 #: ipywidgets 7.7 installed beside the environment by `make widgets7`.
@@ -93,22 +93,85 @@ def test_trace_of_unknown_words_is_a_clear_error() -> None:
         trace_review(model(), "zzz qqq", VOCAB)
 
 
-def test_plot_gate_trace_draws_the_four_panels() -> None:
+def test_plot_gate_trace_draws_the_five_panels() -> None:
     trace = trace_review(model(), "good product, not bad", VOCAB)
     fig = plot_gate_trace(trace, title="t")
-    axes = fig.axes[:4]
-    assert [t.get_text() for t in axes[3].get_xticklabels()] == trace.words
+    axes = fig.axes[:5]
+    assert [t.get_text() for t in axes[4].get_xticklabels()] == trace.words
     assert axes[0].get_ylabel().startswith("update gate z") and axes[1].get_ylabel().startswith(
         "reset gate r"
     )
-    assert axes[3].get_ylabel() == "P(positive)" and fig._suptitle.get_text() == "t"
-    np.testing.assert_allclose(axes[2].lines[0].get_ydata(), trace.h_norm)
+    assert "sorted by" in axes[0].get_ylabel() and "mean z" in axes[0].get_ylabel()
+    assert "mean r" in axes[1].get_ylabel()
+    assert axes[2].get_ylabel() == "rewrite\n(mean z)"  # the chapter's classifier: lecture convention
+    np.testing.assert_allclose(axes[2].lines[0].get_ydata(), trace.z.mean(axis=1), rtol=1e-6)
+    assert axes[4].get_ylabel() == "P(positive)" and fig._suptitle.get_text() == "t"
+    np.testing.assert_allclose(axes[3].lines[0].get_ydata(), trace.h_norm)
     plt.close(fig)
     short = plot_gate_trace(trace, max_words=2)
-    assert len(short.axes[3].get_xticklabels()) == 2
+    assert len(short.axes[4].get_xticklabels()) == 2
     plt.close(short)
     with pytest.raises(ValueError, match="max_words=0"):
         plot_gate_trace(trace, max_words=0)
+
+
+def test_heatmap_rows_are_units_sorted_by_their_mean_gate_value() -> None:
+    trace = trace_review(model(2), "good product, not bad, very good", VOCAB)
+    fig = plot_gate_trace(trace)
+    for ax, gate in ((fig.axes[0], trace.z), (fig.axes[1], trace.r)):
+        drawn = np.asarray(ax.images[0].get_array())  # (units, words), top row first
+        assert drawn.shape == gate.T.shape
+        row_means = drawn.mean(axis=1)
+        assert np.all(np.diff(row_means) <= 1e-7), "highest mean on top, then decreasing"
+        np.testing.assert_allclose(np.sort(drawn, axis=None), np.sort(gate.T, axis=None))  # a permutation
+    plt.close(fig)
+
+
+def test_unit_order_is_by_decreasing_mean_and_stable() -> None:
+    values = np.array([[0.1, 0.9, 0.5, 0.5], [0.3, 0.7, 0.5, 0.5]])
+    assert unit_order(values).tolist() == [1, 2, 3, 0]  # ties (units 2 and 3) keep their order
+    for bad in (np.zeros(3), np.zeros((0, 2)), np.zeros((2, 0))):
+        with pytest.raises(ValueError, match="words >= 1, hidden >= 1"):
+            unit_order(bad)
+
+
+@pytest.mark.parametrize(("convention", "label"), [("lecture", "mean z"), ("pytorch", "mean 1 − z")])
+def test_rewrite_is_the_candidates_weight_in_each_convention(convention: str, label: str) -> None:
+    """Lecture: h = (1 - z) h + z ñ, so z is the candidate's share; PyTorch: h = z h + (1 - z) ñ."""
+    torch.manual_seed(3)
+    m = GatedSentimentGRU(len(VOCAB), embed_dim=4, hidden_size=3, convention=convention)
+    trace = trace_review(m, "very good product", VOCAB)
+    assert trace.convention == convention and trace.rewrite_label == label
+    share = trace.z if convention == "lecture" else 1 - trace.z
+    np.testing.assert_allclose(trace.rewrite, share.mean(axis=1))
+    # The share is what the new state takes from the candidate: check it on the first word,
+    # where the old state is zero, so h_1 = share ⊙ ñ_1.
+    with torch.no_grad():
+        _, _, gates = m.gru(m.embed(torch.tensor([[VOCAB["very"]]])), return_gates=True)
+        h1 = m.gru(m.embed(torch.tensor([[VOCAB["very"]]])))[0][0, 0]
+    np.testing.assert_allclose(h1.numpy(), (share[0] * gates[0]["n"][0, 0].numpy()), atol=1e-6)
+    fig = plot_gate_trace(trace)
+    assert fig.axes[2].get_ylabel() == f"rewrite\n({label})"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([0.45, 0.55], (0.4, 0.6)),  # a narrow range is widened to 0.2 around its middle
+        ([0.0, 0.05], (0.0, 0.2)),  # ... but never below 0
+        ([0.97, 1.0], (0.8, 1.0)),  # ... nor above 1
+        ([0.1, 0.9], (0.06, 0.94)),  # a wide range is padded by 5 %
+    ],
+)
+def test_share_axis_spans_the_data_within_0_1(values: list[float], expected: tuple[float, float]) -> None:
+    assert gate_viz._share_limits(np.array(values)) == pytest.approx(expected)
+
+
+def test_gate_trace_rejects_an_unknown_convention() -> None:
+    trace = trace_review(model(), "good", VOCAB)
+    with pytest.raises(ValueError, match="convention='keras'"):
+        gate_viz.GateTrace(trace.words, trace.z, trace.r, trace.h_norm, trace.p_positive, [], "keras")
 
 
 def test_gate_trace_figures_fit_the_text_column() -> None:
@@ -120,7 +183,7 @@ def test_gate_trace_figures_fit_the_text_column() -> None:
     for n in (3, 30, 60):
         fig = plot_gate_trace(trace, max_words=n)
         widths[n] = fig.get_size_inches()[0]
-        sizes = {t.get_fontsize() for t in fig.axes[3].get_xticklabels()}
+        sizes = {t.get_fontsize() for t in fig.axes[4].get_xticklabels()}
         assert sizes == ({9.0} if n <= 35 else {7.0})
         plt.close(fig)
     assert widths[3] == 7.5 and widths[30] == pytest.approx(8.0)  # 0.2 inch a word + 2
@@ -151,7 +214,7 @@ def explorer_scenario() -> dict[str, Any]:
         }
         explorer.choice.value = "neg"  # the Dropdown's observer, as a click in the list
         result["chosen"] = [explorer.text.value, explorer.last_trace.words, len(shown)]
-        result["drawn"] = [t.get_text() for t in shown[-1].axes[3].get_xticklabels()]
+        result["drawn"] = [t.get_text() for t in shown[-1].axes[4].get_xticklabels()]
         result["closed"] = not plt.fignum_exists(shown[-1].number)
         explorer.choice.value = GateExplorer.CUSTOM  # keeps the text, draws nothing new
         result["custom"] = [explorer.text.value, len(shown)]
@@ -209,6 +272,11 @@ def test_explorer_callbacks_under_ipywidgets_7_7() -> None:
     check_scenario(result)
 
 
+def test_explorer_needs_at_least_one_example() -> None:
+    with pytest.raises(ValueError, match="at least one example review"):
+        GateExplorer(model(), VOCAB, {})
+
+
 def test_explorer_without_ipywidgets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import ipywidgets now fails
     with pytest.raises(ImportError, match=r'needs ipywidgets.*pip install "ipywidgets>=7\.7,<9"'):
@@ -245,6 +313,84 @@ def test_requirement_is_stated_alike_everywhere() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["optional-dependencies"]["widgets"] == [gate_viz.WIDGETS_REQUIREMENT]
     assert not any(d.startswith("ipywidgets") for d in project["dependencies"])
+
+
+AGG_SCRIPT = """
+import matplotlib
+assert matplotlib.get_backend().lower() == "agg", matplotlib.get_backend()
+import matplotlib.pyplot as plt
+import torch
+from rnnlib.models.gated import GatedSentimentGRU
+from rnnlib.viz.gate_viz import GateExplorer, plot_gate_trace, trace_review
+
+vocab = {"good": 0, "bad": 1, "not": 2}
+torch.manual_seed(0)
+m = GatedSentimentGRU(3, embed_dim=4, hidden_size=3)
+fig = plot_gate_trace(trace_review(m, "not good", vocab), title="agg")
+plt.show()  # the notebooks' call: no figure argument
+plt.close(fig)
+explorer = GateExplorer(m, vocab, {"a": "good", "b": "not bad"})
+explorer.on_select({"new": "b"})
+explorer.text.value = "bad bad good"
+explorer.on_show()
+assert explorer.last_trace.words == ["bad", "bad", "good"] and explorer.last_error is None
+assert not plt.get_fignums(), "the explorer closes the figures it shows"
+print("agg ok")
+"""
+
+
+def test_figure_and_explorer_callbacks_work_under_agg() -> None:
+    """With MPLBACKEND=Agg (a GPU machine, CI), where ``plt.show(fig)`` raises TypeError, the
+    figure function and the explorer's callbacks run with the real ``display``."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [sys.executable, "-c", AGG_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "agg ok" in done.stdout
+
+
+def _show_calls_with_arguments(source: str) -> list[int]:
+    """Lines of ``source`` that call ``plt.show`` / ``pyplot.show`` with an argument."""
+    import ast
+
+    # IPython magics (`%pip ...`, `!ls`) are not Python: each becomes a `pass` at its indentation.
+    code = "\n".join(
+        line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines()
+    )
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "show"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in ("plt", "pyplot")
+        and (node.args or node.keywords)
+    ]
+
+
+def test_no_plt_show_with_a_figure_anywhere() -> None:
+    """``plt.show`` takes no figure (it raises under Agg): rnnlib and every notebook call it bare."""
+    assert _show_calls_with_arguments("plt.show(fig)\n%matplotlib inline\nplt.show()") == [1]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted((ROOT / "rnnlib").rglob("*.py"))
+        for line in _show_calls_with_arguments(path.read_text(encoding="utf-8"))
+    ]
+    notebooks = sorted([*(ROOT / "chapters").rglob("*.ipynb"), *(ROOT / "exercises").rglob("*.ipynb")])
+    assert notebooks, "the chapters' notebooks were not found"
+    for path in notebooks:
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for k, cell in enumerate(cells):
+            if cell["cell_type"] == "code":
+                source = "".join(cell["source"])
+                where = f"{path.relative_to(ROOT)} cell {k}"
+                offenders += [f"{where} line {n}" for n in _show_calls_with_arguments(source)]
+    assert not offenders, f"plt.show called with a figure: {offenders}; call plt.show() with no argument"
 
 
 def test_pick_examples_takes_the_first_short_review_of_each_sentiment() -> None:

@@ -14,10 +14,12 @@ from rnnlib.core.metrics import (
     class_report,
     confusion,
     macro_accuracy,
+    macro_accuracy_interval,
     macro_f1,
     mean_interval,
     per_class_accuracy,
     summarize_seeds,
+    wilson_interval,
 )
 
 # Asymmetric example: class 0 is mostly taken for class 1, never the other way round;
@@ -113,6 +115,66 @@ def test_class_report() -> None:
     assert table["examples"].dtype.kind == "i" and table["correct"].dtype.kind == "i"
     np.testing.assert_allclose(table["accuracy"].to_numpy()[:3], [1 / 3, 1.0, 0.75])
     assert math.isnan(table.loc["d", "accuracy"])
+
+
+def test_class_report_with_wilson_intervals() -> None:
+    table = class_report(Y_TRUE, Y_PRED, NAMES, confidence=0.95)
+    assert list(table.columns) == ["examples", "correct", "accuracy", "low", "high"]
+    for name, (k, n) in zip(NAMES[:3], [(1, 3), (2, 2), (3, 4)], strict=True):
+        assert (table.loc[name, "low"], table.loc[name, "high"]) == wilson_interval(k, n)
+    assert math.isnan(table.loc["d", "low"]) and math.isnan(table.loc["d", "high"])
+    present = table.iloc[:3]
+    assert (present["low"] <= present["accuracy"]).all() and (present["accuracy"] <= present["high"]).all()
+
+
+def test_macro_accuracy_interval_by_hand() -> None:
+    # Per-class accuracies 1/3 (n=3), 1 (n=2), 3/4 (n=4); class "d" has no example and is left out.
+    macro, half = macro_accuracy_interval(Y_TRUE, Y_PRED, NAMES)
+    assert macro == pytest.approx(macro_accuracy(Y_TRUE, Y_PRED, NAMES))
+    se = math.sqrt((1 / 3) * (2 / 3) / 3 + 0 + 0.75 * 0.25 / 4) / 3
+    assert half == pytest.approx(1.959963984540054 * se, rel=1e-9)
+    _, half90 = macro_accuracy_interval(Y_TRUE, Y_PRED, NAMES, confidence=0.9)
+    assert half90 == pytest.approx(1.6448536269514722 * se, rel=1e-9)
+    assert macro_accuracy_interval([0, 1], [0, 1], ["x", "y"]) == (1.0, 0.0)  # nothing to vary
+    with pytest.raises(ValueError, match=r"confidence=2: use a number strictly between 0 and 1"):
+        macro_accuracy_interval(Y_TRUE, Y_PRED, NAMES, confidence=2)
+    with pytest.raises(ValueError, match=r"No labels"):
+        macro_accuracy_interval([], [], NAMES)
+
+
+def test_wilson_interval_by_hand() -> None:
+    # 5 of 10 at 95 %: centre 0.5, half-width z*sqrt(0.025 + z^2/400) / (1 + z^2/10), z = 1.959964
+    z = 1.959963984540054
+    half = z * math.sqrt(0.025 + z * z / 400) / (1 + z * z / 10)
+    low, high = wilson_interval(5, 10)
+    assert low == pytest.approx(0.5 - half, rel=1e-12) and high == pytest.approx(0.5 + half, rel=1e-12)
+    assert (round(low, 4), round(high, 4)) == (0.2366, 0.7634)
+    # The ends: never a zero-width interval, never outside [0, 1], exact 0 and 1.
+    low, high = wilson_interval(7, 7)
+    assert high == 1.0 and low == pytest.approx(7 / (7 + z * z), rel=1e-12)  # n/n: low = n / (n + z^2)
+    zero_low, zero_high = wilson_interval(0, 7)
+    assert zero_low == 0.0 and zero_high == pytest.approx(1.0 - low, rel=1e-12)
+    # Symmetric in successes <-> failures, narrower with more examples or less confidence.
+    assert wilson_interval(2, 9)[0] == pytest.approx(1 - wilson_interval(7, 9)[1])
+    assert np.diff(wilson_interval(50, 100)) < np.diff(wilson_interval(5, 10))
+    assert np.diff(wilson_interval(5, 10, confidence=0.5)) < np.diff(wilson_interval(5, 10))
+    assert all(isinstance(v, float) for v in wilson_interval(np.int64(3), np.int64(4)))
+
+
+@pytest.mark.parametrize(
+    ("successes", "n", "confidence", "message"),
+    [
+        (0, 0, 0.95, r"n=0: an interval needs at least one example"),
+        (8, 7, 0.95, r"successes=8 must be between 0 and n=7"),
+        (-1, 7, 0.95, r"successes=-1"),
+        (2.5, 7, 0.95, r"whole numbers"),
+        (2, 7, 1.0, r"confidence=1\.0: use a number strictly between 0 and 1"),
+        (2, 7, 0.0, r"confidence=0\.0"),
+    ],
+)
+def test_wilson_interval_errors(successes: float, n: int, confidence: float, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        wilson_interval(successes, n, confidence)  # type: ignore[arg-type]
 
 
 def test_accuracy_ceiling() -> None:

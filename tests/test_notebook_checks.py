@@ -157,7 +157,17 @@ def test_listed_source_is_the_code_of_today(path: Path) -> None:
     modules = {
         name: importlib.import_module(f"rnnlib.{layer}.{name}")
         for layer, names in {
-            "models": ("charrnn", "classifiers", "textnet", "gru", "gated", "fastgru", "review_rnn", "pmgru"),
+            "models": (
+                "charrnn",
+                "classifiers",
+                "textnet",
+                "recurrences",
+                "gru",
+                "gated",
+                "fastgru",
+                "review_rnn",
+                "pmgru",
+            ),
             "teaching": ("gru_api",),
             "viz": ("gate_viz",),
         }.items()

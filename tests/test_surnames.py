@@ -28,6 +28,7 @@ from rnnlib.datasets.surnames import (
     line_to_tensor,
     load_surnames,
     make_loader,
+    normalize_case,
     pad_names,
     split_surnames,
 )
@@ -108,6 +109,39 @@ def test_line_to_tensor_is_one_hot() -> None:
 def test_fold_to_ascii(raw: str, folded: str) -> None:
     assert fold_to_ascii(raw) == folded
     assert fold_to_ascii(raw, strict=False) == folded
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalized"),
+    [
+        ("SMITH", "Smith"),
+        ("smith", "Smith"),
+        ("Smith", "Smith"),
+        ("O'BRIEN", "O'Brien"),
+        ("o'brien", "O'Brien"),
+        ("van der berg", "Van der berg"),  # the lists write "Van tonder", "De la fuente"
+        ("VAN DER BERG", "Van der berg"),
+        ("ANNE-MARIE", "Anne-Marie"),  # a capital after a hyphen, as in "Bestuzhev-Ryumin"
+        ("SCHRÖDER", "Schröder"),  # before folding: accents survive
+        ("McDonald", "McDonald"),  # mixed case is the writer's choice: kept
+        ("DiCaprio", "DiCaprio"),
+        ("van Gogh", "van Gogh"),
+        ("  kim", "  Kim"),  # leading spaces do not take the capital
+        ("", ""),
+        ("'", "'"),
+    ],
+)
+def test_normalize_case(typed: str, normalized: str) -> None:
+    assert normalize_case(typed) == normalized
+    assert normalize_case(normalized) == normalized  # idempotent
+
+
+def test_normalize_case_gives_every_list_name_back() -> None:
+    """The rule is the lists' own convention: names as the lists write them come back unchanged
+    after a trip through capitals, apart from the few that break the convention."""
+    for name in ["Abakumov", "O'Brien", "De la fuente", "Van tonder", "Bestuzhev-Ryumin", "Nguyen"]:
+        assert normalize_case(name.upper()) == name
+        assert normalize_case(name.lower()) == name
 
 
 def test_fold_to_ascii_strict_error_names_the_character_and_the_fix() -> None:

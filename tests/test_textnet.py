@@ -1,5 +1,5 @@
 """rnnlib.models.textnet: the lecture's TEXTnet / TEXTnetOrder2, their training loop, the catch-22
-parameter count and the gradient-by-distance measurement."""
+parameter count, the batched TEXTnet and its states for the gradient measurement."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from torch import nn
 from rnnlib.models import textnet
 from rnnlib.models.textnet import (
     REVIEW_LOOP_THREADS,
-    GRUOneHotClassifier,
+    BatchedTEXTnet,
     SequentialRunLog,
     TEXTnet,
     TEXTnetOrder2,
-    gradient_norms_by_distance,
     gru_onehot_parameter_count,
+    hidden_to_hidden,
+    loss_and_states,
     predict_reviews,
+    scan_batch,
     scan_review,
     train_one_review_at_a_time,
 )
@@ -123,7 +125,7 @@ def test_scan_review_rejects_bad_shapes(shape: tuple[int, ...]) -> None:
         scan_review(TEXTnet(VOCAB, 3), torch.zeros(shape))
 
 
-@pytest.mark.parametrize("cls", [TEXTnet, TEXTnetOrder2, GRUOneHotClassifier])
+@pytest.mark.parametrize("cls", [TEXTnet, TEXTnetOrder2])
 def test_constructors_reject_zero_sizes(cls: type) -> None:
     with pytest.raises(ValueError, match="hidden_size=0: must be a whole number of at least 1"):
         cls(VOCAB, 0)
@@ -194,44 +196,6 @@ def test_gru_parameter_count_rejects_zero() -> None:
         gru_onehot_parameter_count(0)
 
 
-def test_gru_one_hot_classifier_reads_the_last_state() -> None:
-    torch.manual_seed(6)
-    model = GRUOneHotClassifier(VOCAB, 5)
-    review = one_hot_review([4, 2, 9])
-    out, _ = model.gru(review.unsqueeze(0))
-    expected = torch.log_softmax(model.head(out[:, -1]), dim=1)
-    torch.testing.assert_close(model(review), expected)
-
-
-def test_gradient_norms_by_distance_averages_per_distance() -> None:
-    torch.manual_seed(7)
-    model = GRUOneHotClassifier(VOCAB, 5)
-    reviews = [(one_hot_review([1, 2, 3]), 0), (one_hot_review([4, 5]), 1)]
-    norms = gradient_norms_by_distance(model, reviews, max_distance=4)
-    # By hand: per review, gradient of the loss w.r.t. the inputs, read from the end.
-    expected_sum, expected_n = torch.zeros(4, dtype=torch.float64), torch.zeros(4, dtype=torch.float64)
-    for review, sentiment in reviews:
-        x = review.clone().requires_grad_(True)
-        nn.functional.nll_loss(model(x), torch.tensor([sentiment])).backward()
-        per_word = x.grad.norm(dim=1).flip(0).double()
-        expected_sum[: len(per_word)] += per_word
-        expected_n[: len(per_word)] += 1
-    torch.testing.assert_close(norms[:3], expected_sum[:3] / expected_n[:3])
-    assert torch.isnan(norms[3])
-
-
-def test_gradient_norms_textnet_and_errors() -> None:
-    torch.manual_seed(8)
-    net = TEXTnet(VOCAB, 4)
-    norms = gradient_norms_by_distance(net, toy_reviews()[:3], max_distance=5)
-    assert norms.shape == (5,) and torch.isfinite(norms).all() and (norms > 0).all()
-    assert net.training, "the model's mode is restored"
-    with pytest.raises(ValueError, match="max_distance=0"):
-        gradient_norms_by_distance(net, toy_reviews(), max_distance=0)
-    with pytest.raises(ValueError, match="No review given"):
-        gradient_norms_by_distance(net, [], max_distance=3)
-
-
 @pytest.mark.parametrize("cls", [TEXTnet, TEXTnetOrder2])
 def test_index_path_equals_the_one_hot_path_values_and_gradients(cls: type) -> None:
     torch.manual_seed(9)
@@ -267,11 +231,87 @@ def test_predict_reviews_is_argmax_of_the_scan_without_dropout() -> None:
         predict_reviews(net, [])
 
 
-def test_gradient_norms_follow_the_model_dtype() -> None:
+def padded_batch(reviews: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Reviews of different lengths, padded with a real word index (7) that must be ignored."""
+    tensors = [torch.tensor(r) for r in reviews]
+    padded = nn.utils.rnn.pad_sequence(tensors, batch_first=True, padding_value=7)
+    return padded, torch.tensor([len(r) for r in reviews])
+
+
+BATCH = [[4, 0, 11, 7, 2], [3], [9, 9, 1], [5, 6, 7, 8, 10, 1, 2, 3]]
+
+
+def test_scan_batch_equals_scan_review_for_every_review() -> None:
     torch.manual_seed(11)
-    net = TEXTnet(VOCAB, 4).double()
-    norms = gradient_norms_by_distance(net, toy_reviews()[:2], max_distance=3)
-    assert norms.dtype == torch.float64 and torch.isfinite(norms).all()
+    net = TEXTnet(VOCAB, 6).eval()
+    padded, lengths = padded_batch(BATCH)
+    batched = scan_batch(net, padded, lengths)
+    singles = torch.cat([scan_review(net, torch.tensor(r)) for r in BATCH])
+    torch.testing.assert_close(batched, singles, atol=1e-6, rtol=0)
+    # the padding index does not matter: pad with another word, same outputs
+    real = torch.arange(padded.shape[1]) < lengths.unsqueeze(1)
+    repadded = torch.where(real, padded, torch.zeros_like(padded))
+    torch.testing.assert_close(scan_batch(net, repadded, lengths), batched, atol=1e-6, rtol=0)
+    # a mask that let padding in would change the short reviews' outputs
+    assert not torch.allclose(scan_batch(net, padded, torch.full_like(lengths, padded.shape[1])), batched)
+
+
+def test_batched_textnet_gradients_equal_the_sum_of_single_reviews() -> None:
+    torch.manual_seed(12)
+    net = TEXTnet(VOCAB, 5).eval()
+    twin = copy.deepcopy(net)
+    padded, lengths = padded_batch(BATCH)
+    BatchedTEXTnet(net)((padded, lengths))[:, 1].sum().backward()
+    for r in BATCH:
+        scan_review(twin, torch.tensor(r))[0, 1].backward()
+    for p, q in zip(net.parameters(), twin.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, q.grad, atol=1e-6, rtol=1e-5)
+
+
+def test_scan_batch_rejects_bad_inputs() -> None:
+    net = TEXTnet(VOCAB, 3)
+    padded, lengths = padded_batch(BATCH)
+    with pytest.raises(ValueError, match="TEXTnet only"):
+        scan_batch(TEXTnetOrder2(VOCAB, 3), padded, lengths)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="word indices"):
+        scan_batch(net, padded.float(), lengths)
+    with pytest.raises(ValueError, match=r"one length in 1\.\.8"):
+        scan_batch(net, padded, torch.tensor([5, 0, 3, 8]))
+    with pytest.raises(ValueError, match=r"one length in 1\.\.8"):
+        scan_batch(net, padded, torch.tensor([5, 1, 3]))
+
+
+def test_hidden_to_hidden_is_the_block_that_multiplies_the_state() -> None:
+    torch.manual_seed(13)
+    for net in (TEXTnet(VOCAB, 4), TEXTnetOrder2(VOCAB, 4)):
+        block = hidden_to_hidden(net)
+        assert block.shape == (4, 4)
+        x, h = torch.zeros(1, VOCAB), torch.randn(1, 4)
+        rest = torch.zeros(1, 4) if isinstance(net, TEXTnetOrder2) else torch.zeros(1, 0)
+        c = torch.cat((x, h, rest), dim=1)
+        torch.testing.assert_close(net.combined_to_hidden(c) - net.combined_to_hidden.bias, h @ block.T)
+
+
+def test_loss_and_states_gives_the_loss_and_the_states_the_head_reads() -> None:
+    torch.manual_seed(14)
+    net = TEXTnet(VOCAB, 5)
+    indices = torch.tensor([3, 8, 1, 4])
+    loss, states = loss_and_states(net, indices, 1)
+    assert net.training, "the model's mode is untouched"
+    net.eval()
+    torch.testing.assert_close(loss, nn.functional.nll_loss(scan_review(net, indices), torch.tensor([1])))
+    assert len(states) == 3  # h_1 .. h_{T-1}: the head reads h_{T-1} with the last word
+    h = torch.zeros(1, 5)
+    for t in range(3):
+        x = nn.functional.one_hot(indices[t : t + 1], VOCAB).float()
+        h = net.combined_to_hidden(torch.cat((x, h), dim=1))
+        torch.testing.assert_close(states[t], h)
+    grads = torch.autograd.grad(loss, states)
+    # one step back through the linear recurrence multiplies the gradient by W_hh^T
+    torch.testing.assert_close(grads[1], grads[2] @ hidden_to_hidden(net))
+    assert loss_and_states(net, torch.tensor([2]), 0)[1] == []
+    with pytest.raises(ValueError, match="word indices"):
+        loss_and_states(net, torch.tensor([1.0, 2.0]), 0)
 
 
 # --------------------------------------------------------------------------- torch threads in the loops

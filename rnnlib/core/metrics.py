@@ -1,5 +1,6 @@
 """Classification metrics: accuracy, macro F1, per-class accuracy, confusion matrices, ceilings,
-and the mean ± interval of a metric over several seeds."""
+the mean ± interval of a metric over several seeds, and the Wilson interval of a proportion
+(an accuracy measured on few examples)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ __all__ = [
     "class_report",
     "confusion",
     "macro_accuracy",
+    "macro_accuracy_interval",
     "macro_f1",
     "mean_interval",
     "per_class_accuracy",
     "summarize_seeds",
+    "wilson_interval",
 ]
 
 
@@ -92,8 +95,38 @@ def macro_accuracy(y_true: ArrayLike, y_pred: ArrayLike, class_names: Sequence[s
     return float(per_class_accuracy(y_true, y_pred, class_names).mean(skipna=True))
 
 
-def class_report(y_true: ArrayLike, y_pred: ArrayLike, class_names: Sequence[str]) -> pd.DataFrame:
-    """A table with, per class: examples, correct predictions, accuracy."""
+def macro_accuracy_interval(
+    y_true: ArrayLike, y_pred: ArrayLike, class_names: Sequence[str], confidence: float = 0.95
+) -> tuple[float, float]:
+    """``(macro accuracy, half-width)``: how far the macro accuracy could move with other test names.
+
+    The macro accuracy is the mean of the K per-class accuracies ``p_c``, each measured on its own
+    ``n_c`` examples; taken as independent binomial proportions, its standard error is
+    ``sqrt(sum_c p_c (1 - p_c) / n_c) / K`` (a normal approximation). The small classes dominate it.
+    A class scored 0 % or 100 % adds nothing, so with many of those the interval is too narrow.
+    Like :func:`wilson_interval`, it describes the test sample, not the spread between training runs.
+
+    Raises:
+        ValueError: bad labels (see :func:`accuracy`) or a confidence outside (0, 1).
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r}: use a number strictly between 0 and 1, e.g. 0.95.")
+    report = class_report(y_true, y_pred, class_names)
+    present = report[report["examples"] > 0]
+    p, n = present["accuracy"].to_numpy(), present["examples"].to_numpy()
+    se = np.sqrt(np.sum(p * (1 - p) / n)) / len(present)
+    return float(p.mean()), float(stats.norm.ppf(0.5 + confidence / 2) * se)
+
+
+def class_report(
+    y_true: ArrayLike, y_pred: ArrayLike, class_names: Sequence[str], *, confidence: float | None = None
+) -> pd.DataFrame:
+    """A table with, per class: examples, correct predictions, accuracy.
+
+    Args:
+        confidence: also give each accuracy's :func:`wilson_interval` at this level, as
+            columns ``low`` and ``high`` (NaN for a class with no example).
+    """
     t, p = _labels(y_true, y_pred)
     cm = confusion(t, p, len(class_names))
     table = pd.DataFrame(
@@ -101,6 +134,13 @@ def class_report(y_true: ArrayLike, y_pred: ArrayLike, class_names: Sequence[str
         index=pd.Index(list(class_names), name="class"),
     )
     table["accuracy"] = per_class_accuracy(t, p, class_names).to_numpy()
+    if confidence is not None:
+        bounds = [
+            wilson_interval(int(k), int(n), confidence) if n > 0 else (np.nan, np.nan)
+            for k, n in zip(table["correct"], table["examples"], strict=True)
+        ]
+        table["low"] = [b[0] for b in bounds]
+        table["high"] = [b[1] for b in bounds]
     return table
 
 
@@ -178,3 +218,38 @@ def summarize_seeds(
     table.index.name = by
     table["runs"] = table["runs"].astype(int)
     return table
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """``(low, high)``: the Wilson score interval of a proportion, e.g. an accuracy on ``n`` examples.
+
+    With ``p = successes / n`` and ``z`` the normal quantile of the confidence level,
+
+    .. math::
+
+        \\frac{p + z^2/(2n) \\pm z \\sqrt{p(1-p)/n + z^2/(4n^2)}}{1 + z^2/n}.
+
+    Unlike the textbook ``p ± z·sqrt(p(1-p)/n)``, it stays inside [0, 1] and does not shrink to
+    a single point at 0/n or n/n: 7 right out of 7 gives (0.65, 1.0) at 95 %, not (1.0, 1.0).
+    It describes the test sample only (a fixed model, the names drawn at random), not the
+    spread between training runs (see :func:`mean_interval` for that).
+
+    Raises:
+        ValueError: ``n < 1``, ``successes`` outside ``0..n`` or not a whole number, or a
+            confidence outside (0, 1).
+    """
+    if int(n) != n or int(successes) != successes:
+        raise ValueError(f"successes={successes}, n={n}: both must be whole numbers (counts of examples).")
+    if n < 1:
+        raise ValueError(f"n={n}: an interval needs at least one example.")
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes={successes} must be between 0 and n={n}.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r}: use a number strictly between 0 and 1, e.g. 0.95.")
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact ends, no rounding residue
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return float(low), float(high)

@@ -56,6 +56,7 @@ __all__ = [
     "line_to_tensor",
     "load_surnames",
     "make_loader",
+    "normalize_case",
     "pad_names",
     "split_surnames",
 ]
@@ -90,6 +91,32 @@ def fold_to_ascii(text: str, *, strict: bool = True) -> str:
             "or call fold_to_ascii(..., strict=False) to drop them."
         )
     return "".join(c for c in folded if c in _INDEX)
+
+
+def normalize_case(name: str) -> str:
+    """Give a name typed all in capitals or all in lower case the capitalisation of the lists.
+
+    ``"SMITH"`` and ``"smith"`` become ``"Smith"``: a name with no lower-case letter, or no
+    upper-case one, carries no information in its case, and the models only ever saw names
+    written as the 18 lists write them. There the first letter is a capital and so is the
+    letter after an apostrophe or a hyphen (``O'Brien``, ``Bestuzhev-Ryumin``), while a word
+    after a space is lower case (``De la fuente``, ``Van tonder``). So ``"O'BRIEN"`` →
+    ``"O'Brien"`` and ``"van der berg"`` → ``"Van der berg"``.
+
+    A name that mixes both cases (``"McDonald"``, ``"DiCaprio"``) is returned unchanged: its
+    writer chose that case.
+    """
+    if any(c.islower() for c in name) and any(c.isupper() for c in name):
+        return name
+    out = []
+    capital_next = True
+    for c in name:
+        out.append(c.upper() if capital_next else c.lower())
+        if c.isalpha():
+            capital_next = False
+        elif c in "'-":
+            capital_next = True
+    return "".join(out)
 
 
 def letter_to_index(letter: str) -> int:

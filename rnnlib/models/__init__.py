@@ -1,9 +1,13 @@
 """Layer 2, the models the chapters derive, each written once.
 
 - :mod:`rnnlib.models.charrnn` -- the lecture's char-RNN and its manual SGD loop;
-- :mod:`rnnlib.models.textnet` -- the lecture's TEXTnet / TEXTnetOrder2 and gradient tools;
+- :mod:`rnnlib.models.textnet` -- the lecture's TEXTnet / TEXTnetOrder2, one review or a padded
+  batch at a time;
+- :mod:`rnnlib.models.recurrences` -- linear, tanh, GRU and LSTM recurrences on one-hot words,
+  gradients by distance;
 - :mod:`rnnlib.models.gru` -- a GRU cell and stacked GRU from scratch, in two conventions;
 - :mod:`rnnlib.models.gated` -- a small sentiment classifier on that GRU, gates visible;
+- :mod:`rnnlib.models.memory_task` -- carrying one bit across noisy steps: GRU, swapped GRU, tanh RNN;
 - :mod:`rnnlib.models.features` -- classifier features from ``torch.nn.GRU`` states;
 - :mod:`rnnlib.models.classifiers` -- batched GRU classifiers and top-k prediction;
 - :mod:`rnnlib.models.fastgru` -- the GRU from scratch with its input projection batched (chapter 5);

@@ -1,7 +1,7 @@
 """A GRU from scratch, in the lecture's convention and in PyTorch's, with visible gates.
 
-Explained in the chapter on gating and the GRU. With ``r`` the reset gate, ``z`` the
-update gate and ``ñ`` the candidate state, both conventions compute
+Explained in the chapter on gating and the GRU. A GRU layer has two gates, the reset gate
+``r`` and the update gate ``z``, and a candidate state ``ñ``; both conventions compute
 
 .. math::
 
@@ -10,11 +10,13 @@ update gate and ``ñ`` the candidate state, both conventions compute
 
 and differ in the last two equations:
 
-- **lecture** (Kak and Bouman; Chung et al.): ``ñ_t = tanh(W_n x_t + b_in + U_n (r_t ⊙ h_{t-1}) + b_hn)``
-  and ``h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ ñ_t``: ``z`` weighs the *candidate*;
+- **lecture** (Kak and Bouman's slides, after Chung et al., 2014):
+  ``ñ_t = tanh(W_n x_t + b_in + U_n (r_t ⊙ h_{t-1}) + b_hn)`` and
+  ``h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ ñ_t``: ``z`` weighs the *candidate*;
 - **pytorch** (``torch.nn.GRU``): ``ñ_t = tanh(W_n x_t + b_in + r_t ⊙ (U_n h_{t-1} + b_hn))``
-  and ``h_t = (1 - z_t) ⊙ ñ_t + z_t ⊙ h_{t-1}``: ``z`` weighs the *old state*, and ``r``
-  multiplies ``U_n h + b_hn``.
+  and ``h_t = (1 - z_t) ⊙ ñ_t + z_t ⊙ h_{t-1}``: ``z`` weighs the *old state*, as in Cho et
+  al. (2014), who introduced the GRU, and in d2l; ``r`` multiplies ``U_n h + b_hn`` (after
+  ``U_n``), the variant of cuDNN, where Cho et al. apply ``r`` to ``h`` before ``U_n``.
 
 Weights are stored as ``nn.GRU`` stores them (``weight_ih`` = ``[W_r; W_z; W_n]``,
 ``weight_hh`` = ``[U_r; U_z; U_n]`` and the two bias vectors), so they can be copied both ways.
@@ -164,6 +166,6 @@ class GRU(nn.Module):
 
 
 def gru_layer_parameter_count(input_size: int, hidden_size: int) -> int:
-    """Parameters of one GRU layer: three gates, each ``W`` (H×I), ``U`` (H×H) and two biases."""
+    """Parameters of one GRU layer: two gates and the candidate, each ``W`` (H×I), ``U`` (H×H), two biases."""
     check_sizes(input_size=input_size, hidden_size=hidden_size)
     return 3 * (hidden_size * input_size + hidden_size * hidden_size + 2 * hidden_size)

@@ -12,14 +12,16 @@ hidden state per review, and classify it after the last word with a LogSoftmax:
 
 TEXTnetOrder2 also concatenates a "cell" computed two steps earlier,
 ``cell_t = sigmoid(W_cell h_t + b_cell)``. This module also counts the parameters of
-the one-hot GRU classifier behind the lecture's catch-22 and measures how the gradient
-of the loss reaches words far from the end of a review (vanishing gradients).
+the one-hot GRU classifier behind the lecture's catch-22, runs TEXTnet on padded batches
+(:func:`scan_batch`, :class:`BatchedTEXTnet`: the computation of :func:`scan_review`, for many
+reviews at once) and gives its hidden states for the gradient measurement of
+:func:`rnnlib.models.recurrences.state_gradient_norms`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,13 +36,15 @@ from rnnlib.models.gru import gru_layer_parameter_count
 
 __all__ = [
     "REVIEW_LOOP_THREADS",
-    "GRUOneHotClassifier",
+    "BatchedTEXTnet",
     "SequentialRunLog",
     "TEXTnet",
     "TEXTnetOrder2",
-    "gradient_norms_by_distance",
     "gru_onehot_parameter_count",
+    "hidden_to_hidden",
+    "loss_and_states",
     "predict_reviews",
+    "scan_batch",
     "scan_review",
     "train_one_review_at_a_time",
 ]
@@ -241,8 +245,9 @@ def gru_onehot_parameter_count(
 ) -> int:
     """Parameters of ``nn.GRU(vocab_size, hidden_size, num_layers)`` + ``nn.Linear(hidden_size, classes)``.
 
-    A GRU layer with input size ``I`` has three gates, each with ``W`` (H×I), ``U`` (H×H) and
-    two biases: ``3 (H I + H H + 2 H)``. Layer 1 has ``I = vocab_size``, later layers ``I = H``.
+    A GRU layer with input size ``I`` has two gates (reset, update) and a candidate state, each
+    with an input matrix ``W`` (H×I), a recurrent matrix ``U`` (H×H) and two biases:
+    ``3 (H I + H H + 2 H)``. Layer 1 has ``I = vocab_size``, later layers ``I = H``.
     """
     check_sizes(vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers, classes=classes)
     first = gru_layer_parameter_count(vocab_size, hidden_size)
@@ -250,49 +255,91 @@ def gru_onehot_parameter_count(
     return first + later + hidden_size * classes + classes
 
 
-class GRUOneHotClassifier(nn.Module):
-    """``nn.GRU`` over one-hot words of one review, then Linear + LogSoftmax on the last state
-    (the gated counterpart of TEXTnet used to compare gradients)."""
+def hidden_to_hidden(model: TEXTnet | TEXTnetOrder2) -> torch.Tensor:
+    """The ``H × H`` block of ``combined_to_hidden.weight`` that multiplies ``h_{t-1}``: the matrix
+    ``W_hh`` of the recurrence ``h_t = W_hx x_t + W_hh h_{t-1} + b``.
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int = 2) -> None:
-        super().__init__()
-        check_sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
-        self.input_size = input_size
-        self.gru = nn.GRU(input_size, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, output_size)
-
-    def forward(self, review: torch.Tensor) -> torch.Tensor:
-        """``(words, input_size)`` → log-probabilities ``(1, output_size)``."""
-        _, h_n = self.gru(review.unsqueeze(0))
-        return torch.log_softmax(self.head(h_n[-1]), dim=1)
-
-
-def gradient_norms_by_distance(
-    model: TEXTnet | TEXTnetOrder2 | GRUOneHotClassifier,
-    reviews: Sequence[tuple[torch.Tensor, int]],
-    max_distance: int,
-) -> torch.Tensor:
-    """Mean ``‖∂ loss / ∂ x_t‖`` over reviews, indexed by distance from the last word.
-
-    Entry ``d`` averages over the reviews with more than ``d`` words the norm of the
-    gradient of the NLL loss with respect to the one-hot input of the word ``d`` steps
-    before the end (``d = 0``: the last word). Dropout is off (eval mode).
-    Returns a tensor of length ``max_distance`` (NaN where no review is that long).
+    A view: writing to it changes the model.
     """
-    if max_distance < 1:
-        raise ValueError(f"max_distance={max_distance}: must be at least 1.")
-    if not reviews:
-        raise ValueError("No review given: pass at least one (review, sentiment) pair.")
-    sums = torch.zeros(max_distance, dtype=torch.float64)
-    counts = torch.zeros(max_distance, dtype=torch.float64)
-    with eval_mode(model):
-        for review, sentiment in reviews:
-            dtype = next(model.parameters()).dtype  # float64 models show gradients below 1e-38
-            x = review.detach().clone().to(dtype).requires_grad_(True)
-            output = model(x) if isinstance(model, GRUOneHotClassifier) else scan_review(model, x)
-            loss = nn.functional.nll_loss(output, torch.tensor([int(sentiment)], device=output.device))
-            (grad,) = torch.autograd.grad(loss, x)
-            norms = grad.norm(dim=1).flip(0)[:max_distance].double().cpu()
-            sums[: len(norms)] += norms
-            counts[: len(norms)] += 1
-    return torch.where(counts > 0, sums / counts.clamp(min=1), torch.full_like(sums, float("nan")))
+    vocab, hidden = model.input_size, model.hidden_size
+    return model.combined_to_hidden.weight[:, vocab : vocab + hidden]
+
+
+def scan_batch(model: TEXTnet, padded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """:func:`scan_review` for a padded batch: log-probabilities ``(batch, classes)``, row ``b`` the
+    output after review ``b``'s own last word.
+
+    ``padded`` holds word indices ``(batch, time)`` (padding: any index), ``lengths`` the number of
+    real words of each review. The hidden state is updated only where ``t < length - 1``: the
+    head reads ``[x_T; h_{T-1}]``, the last word and the state *before* it, exactly as
+    :func:`scan_review` does, so nothing after a review's end changes its output.
+
+    Raises:
+        ValueError: not a batch of indices, a TEXTnetOrder2, or lengths outside ``1..time``.
+    """
+    if not isinstance(model, TEXTnet):
+        raise ValueError("scan_batch runs TEXTnet only: scan a TEXTnetOrder2 review by review (scan_review).")
+    if padded.ndim != 2 or padded.shape[1] == 0 or padded.is_floating_point():
+        raise ValueError(
+            f"padded must hold word indices (batch, time >= 1), integer dtype, got {tuple(padded.shape)} "
+            f"{padded.dtype}: pad the reviews' index tensors (collate_for_sentiment does)."
+        )
+    lengths = torch.as_tensor(lengths, device=padded.device)
+    steps = padded.shape[1]
+    if lengths.shape != (padded.shape[0],) or int(lengths.min()) < 1 or int(lengths.max()) > steps:
+        raise ValueError(f"lengths must give one length in 1..{steps} per review, got {lengths.tolist()}.")
+    vocab = model.input_size
+    w_ch, b_ch = model.combined_to_hidden.weight, model.combined_to_hidden.bias
+    words_h = (nn.functional.embedding(padded, w_ch[:, :vocab].T) + b_ch).unbind(1)  # W_hx x_t + b, all t
+    rest_h = w_ch[:, vocab:]
+    hidden = words_h[0].new_zeros(padded.shape[0], model.hidden_size)
+    for t in range(int(lengths.max()) - 1):
+        new = words_h[t] + hidden @ rest_h.T
+        hidden = torch.where((lengths - 1 > t).unsqueeze(1), new, hidden)
+    rows = torch.arange(padded.shape[0], device=padded.device)
+    last_words = padded[rows, lengths - 1]
+    w_cm, b_cm = model.combined_to_middle.weight, model.combined_to_middle.bias
+    middle = w_cm[:, last_words].T + hidden @ w_cm[:, vocab:].T + b_cm
+    middle = model.dropout(torch.relu(middle))
+    return model.log_softmax(model.middle_to_out(middle))
+
+
+class BatchedTEXTnet(nn.Module):
+    """A TEXTnet (``.net``) that reads padded batches: ``model((padded, lengths))`` is
+    :func:`scan_batch`, the input :func:`rnnlib.core.training.fit` passes from
+    :func:`rnnlib.datasets.sentiment.torchdata.collate_for_sentiment`."""
+
+    def __init__(self, net: TEXTnet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, inputs: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """``(padded (batch, time), lengths (batch,))`` → log-probabilities ``(batch, classes)``."""
+        padded, lengths = inputs
+        return scan_batch(self.net, padded, lengths)
+
+
+def loss_and_states(
+    model: TEXTnet, indices: torch.Tensor, label: int
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """One review's NLL loss (dropout off) and the hidden states ``h_1 … h_{T-1}`` its head depends on.
+
+    The last state in the list is the one the head reads with the last word; a one-word review
+    has none. For :func:`rnnlib.models.recurrences.state_gradient_norms`.
+    """
+    if indices.ndim != 1 or indices.shape[0] == 0 or indices.is_floating_point():
+        raise ValueError(
+            f"Expected word indices of shape (words >= 1,), got {tuple(indices.shape)} {indices.dtype}."
+        )
+    vocab = model.input_size
+    w_ch, b_ch = model.combined_to_hidden.weight, model.combined_to_hidden.bias
+    words_h, rest_h = w_ch[:, indices].T + b_ch, w_ch[:, vocab:]
+    hidden = words_h.new_zeros(1, model.hidden_size)
+    states = []
+    for t in range(len(indices) - 1):
+        hidden = words_h[t : t + 1] + hidden @ rest_h.T
+        states.append(hidden)
+    w_cm, b_cm = model.combined_to_middle.weight, model.combined_to_middle.bias
+    middle = torch.relu(w_cm[:, indices[-1]] + hidden @ w_cm[:, vocab:].T + b_cm)  # dropout off
+    output = model.log_softmax(model.middle_to_out(middle))
+    return nn.functional.nll_loss(output, torch.tensor([label], device=output.device)), states

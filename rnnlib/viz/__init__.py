@@ -2,6 +2,7 @@
 
 - :mod:`rnnlib.viz.plots` -- confusion heatmaps and loss curves;
 - :mod:`rnnlib.viz.gate_viz` -- gate traces of a GRU on a review, their figure and explorer;
+- :mod:`rnnlib.viz.diagrams` -- the architecture diagrams of chapters 1 to 3 (RNN, TEXTnet, GRU cell);
 - :mod:`rnnlib.viz.display` -- show rnnlib source code inside a chapter;
 - :mod:`rnnlib.viz.throughput_plot` -- chapter 5's training throughput against its roofline.
 

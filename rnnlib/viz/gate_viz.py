@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
+from typing import cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -24,6 +25,7 @@ from matplotlib.figure import Figure
 from rnnlib.core.training import eval_mode
 from rnnlib.datasets.sentiment import tokenize
 from rnnlib.models.gated import GatedSentimentGRU
+from rnnlib.models.gru import GRUCell
 
 __all__ = [
     "WIDGETS_REQUIREMENT",
@@ -32,6 +34,7 @@ __all__ = [
     "pick_examples",
     "plot_gate_trace",
     "trace_review",
+    "unit_order",
 ]
 
 #: The ipywidgets versions the explorer is tested with (also in requirements.txt and in
@@ -49,6 +52,8 @@ class GateTrace:
         h_norm: ``‖h_t‖`` after each word.
         p_positive: the classifier's probability of *positive* if the review stopped there.
         skipped: words left out because they are not in the vocabulary.
+        convention: the GRU's convention, ``"lecture"`` (``z`` weighs the candidate) or
+            ``"pytorch"`` (``z`` weighs the old state); it decides what :attr:`GateTrace.rewrite` reads.
     """
 
     words: list[str]
@@ -57,6 +62,28 @@ class GateTrace:
     h_norm: np.ndarray
     p_positive: np.ndarray
     skipped: list[str]
+    convention: str = "lecture"
+
+    def __post_init__(self) -> None:
+        if self.convention not in ("lecture", "pytorch"):
+            raise ValueError(f"convention={self.convention!r}: use 'lecture' or 'pytorch'.")
+
+    @property
+    def rewrite(self) -> np.ndarray:
+        """Per word, the weight of the candidate in the new state, averaged over the units.
+
+        How much each word rewrites the state: the mean of ``z`` in the lecture's convention
+        (``h_t = (1 - z) ⊙ h_{t-1} + z ⊙ ñ_t``), of ``1 - z`` in PyTorch's
+        (``h_t = z ⊙ h_{t-1} + (1 - z) ⊙ ñ_t``). 0: every unit keeps its value; 1: every unit
+        takes the candidate.
+        """
+        weight = self.z if self.convention == "lecture" else 1 - self.z
+        return weight.mean(axis=1)
+
+    @property
+    def rewrite_label(self) -> str:
+        """What :attr:`GateTrace.rewrite` averages here: ``"mean z"`` or ``"mean 1 − z"``."""
+        return "mean z" if self.convention == "lecture" else "mean 1 − z"
 
 
 @torch.no_grad()
@@ -86,41 +113,91 @@ def trace_review(model: GatedSentimentGRU, text: str, word_to_index: Mapping[str
         h_norm=outputs[0].norm(dim=1).cpu().numpy(),
         p_positive=p_positive.cpu().numpy(),
         skipped=skipped,
+        convention=cast(GRUCell, model.gru.cells[0]).convention,
     )
 
 
+def unit_order(values: np.ndarray) -> np.ndarray:
+    """Indices of the hidden units by decreasing mean over the words of ``values`` (words, hidden).
+
+    Ties keep the units' original order (a stable sort), so the order is reproducible.
+
+    Raises:
+        ValueError: ``values`` is not a non-empty 2-D array.
+    """
+    values = np.asarray(values)
+    if values.ndim != 2 or 0 in values.shape:
+        raise ValueError(f"values must be (words >= 1, hidden >= 1), got shape {values.shape}.")
+    return np.argsort(-values.mean(axis=0), kind="stable")
+
+
+def _share_limits(values: np.ndarray, min_span: float = 0.2) -> tuple[float, float]:
+    """y-limits for shares in [0, 1]: the data's range, padded, at least ``min_span`` wide, within [0, 1]."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    pad = max((min_span - (hi - lo)) / 2, 0.05 * (hi - lo), 0.01)
+    lo, hi = lo - pad, hi + pad
+    if lo < 0:
+        lo, hi = 0.0, min(1.0, hi - lo)
+    if hi > 1:
+        lo, hi = max(0.0, lo - (hi - 1)), 1.0
+    return lo, hi
+
+
 def plot_gate_trace(trace: GateTrace, *, title: str = "", max_words: int = 60) -> Figure:
-    """Heatmaps of the update and reset gates (hidden units × words), ``‖h_t‖`` and P(positive).
+    """Five panels over the words of a review, left to right.
+
+    1. the update gate ``z`` and 2. the reset gate ``r`` (heatmaps, one row per hidden unit,
+       units sorted by the gate's mean over the drawn words, highest on top, as the axis says);
+    3. how much each word rewrites the state (:attr:`GateTrace.rewrite`: mean ``z`` over the
+       units in the lecture's convention, mean ``1 - z`` in PyTorch's, labelled accordingly; the
+       y-axis spans the data, at least 0.2 wide, within [0, 1]);
+    4. ``‖h_t‖``; 5. P(positive) if the review stopped at that word.
 
     Only the first ``max_words`` words are drawn, so the word labels stay readable. The figure
     is at most 9 inches wide, so that the book's text column shows it at three quarters of its
     size or more; beyond about 35 words the word labels get a smaller font instead.
+
+    Raises:
+        ValueError: ``max_words`` is below 1.
     """
     if max_words < 1:
         raise ValueError(f"max_words={max_words}: must be at least 1.")
     n = min(len(trace.words), max_words)
     fig, axes = plt.subplots(
-        4,
+        5,
         1,
-        figsize=(min(9.0, max(7.5, 0.2 * n + 2)), 9),
+        figsize=(min(9.0, max(7.5, 0.2 * n + 2)), 10.5),
         sharex=True,
-        gridspec_kw={"height_ratios": [3, 3, 1.2, 1.2]},
+        gridspec_kw={"height_ratios": [3, 3, 1.2, 1.2, 1.2]},
     )
-    for ax, name, values in ((axes[0], "update gate z", trace.z), (axes[1], "reset gate r", trace.r)):
+    for ax, symbol, name, values in (
+        (axes[0], "z", "update gate", trace.z[:n]),
+        (axes[1], "r", "reset gate", trace.r[:n]),
+    ):
         image = ax.imshow(
-            values[:n].T, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest"
+            values[:, unit_order(values)].T,
+            aspect="auto",
+            cmap="viridis",
+            vmin=0,
+            vmax=1,
+            interpolation="nearest",
         )
-        ax.set_ylabel(f"{name}\nhidden unit")
-        fig.colorbar(image, ax=ax, fraction=0.02, pad=0.01, label="gate value")
-    axes[2].plot(np.arange(n), trace.h_norm[:n], marker=".", color="tab:blue")
-    axes[2].set_ylabel("‖h_t‖")
-    axes[3].plot(np.arange(n), trace.p_positive[:n], marker=".", color="tab:green")
-    axes[3].axhline(0.5, color="gray", ls="--", lw=1)
-    axes[3].set_ylim(0, 1)
-    axes[3].set_ylabel("P(positive)")
-    axes[3].set_xticks(np.arange(n))
-    axes[3].set_xticklabels(trace.words[:n], rotation=90, fontsize=9 if n <= 35 else 7)
-    axes[3].set_xlabel("word read (time step)")
+        ax.set_yticks([])
+        ax.set_ylabel(f"{name} {symbol}\nunits sorted by\nmean {symbol} (top: highest)")
+        fig.colorbar(image, ax=ax, fraction=0.02, pad=0.01, label=f"{symbol} (gate value)")
+    rewrite = trace.rewrite[:n]
+    axes[2].plot(np.arange(n), rewrite, marker=".", color="tab:purple")
+    axes[2].set_ylim(*_share_limits(rewrite))
+    axes[2].set_ylabel(f"rewrite\n({trace.rewrite_label})")
+    axes[3].plot(np.arange(n), trace.h_norm[:n], marker=".", color="tab:blue")
+    axes[3].set_ylabel("‖h_t‖")
+    axes[4].plot(np.arange(n), trace.p_positive[:n], marker=".", color="tab:green")
+    axes[4].axhline(0.5, color="gray", ls="--", lw=1)
+    axes[4].set_ylim(0, 1)
+    axes[4].set_ylabel("P(positive)")
+    axes[4].set_xticks(np.arange(n))
+    axes[4].set_xticklabels(trace.words[:n], rotation=90, fontsize=9 if n <= 35 else 7)
+    axes[4].set_xlabel("word read (time step)")
     for ax in axes[2:]:
         ax.grid(alpha=0.3)
     fig.suptitle(title or f"GRU gates on a review of {len(trace.words)} known words")

@@ -104,6 +104,48 @@ def classify_name(model, name):
         "q4",
         SENTIMENT,
     ),
+    # The backward step multiplies by W_hh instead of its transpose.
+    WrongAnswer(
+        "backprop_without_transpose",
+        "        grad = np.asarray(W_hh, dtype=float).T @ grad",
+        "        grad = np.asarray(W_hh, dtype=float) @ grad",
+        "q6",
+        SENTIMENT,
+    ),
+    # The largest singular value (one step's worst stretch) instead of the spectral radius.
+    WrongAnswer(
+        "decay_factor_singular_value",
+        """    eigenvalues = np.linalg.eigvals(np.asarray(W_hh, dtype=float))
+    return float(np.abs(eigenvalues).max())""",
+        """    return float(np.linalg.norm(np.asarray(W_hh, dtype=float), 2))""",
+        "q6",
+        SENTIMENT,
+    ),
+    # The largest real part: complex eigenvalues (rotations) are missed.
+    WrongAnswer(
+        "decay_factor_real_part",
+        "    return float(np.abs(eigenvalues).max())",
+        "    return float(eigenvalues.real.max())",
+        "q6",
+        SENTIMENT,
+    ),
+    # Padding updates the state: no mask.
+    WrongAnswer(
+        "batch_step_updates_padding",
+        """    live = (lengths > t).unsqueeze(1)
+    return torch.where(live, new, h)""",
+        "    return new",
+        "q7",
+        SENTIMENT,
+    ),
+    # The mask one step too long: the first padding position still updates the state.
+    WrongAnswer(
+        "batch_step_mask_off_by_one",
+        "    live = (lengths > t).unsqueeze(1)",
+        "    live = (lengths >= t).unsqueeze(1)",
+        "q7",
+        SENTIMENT,
+    ),
     # --- chapter 3, gating and the GRU --------------------------------------------------------
     # PyTorch's update rule under the lecture's name: z weighs the old state.
     WrongAnswer(

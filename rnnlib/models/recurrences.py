@@ -1,0 +1,226 @@
+"""Four recurrences over one-hot words, and how far back their gradient reaches.
+
+Explained in the chapter on sentiment with one-hot words (backpropagation through time).
+A one-hot word ``x_t = e_w`` times an input matrix selects one column, ``W_ih x_t = W_ih[:, w]``,
+so :class:`OneHotRecurrentClassifier` keeps its input matrix as an :class:`~torch.nn.Embedding`
+of ``V`` rows (row ``w`` is column ``w`` of ``W_ih``): the same model as a recurrent layer fed
+one-hot vectors (tested against :class:`~torch.nn.RNN`, :class:`~torch.nn.GRU` and
+:class:`~torch.nn.LSTM`), at a cost that does not grow with the vocabulary. The kinds:
+
+- ``"linear"``: ``h_t = W x_t + b_ih + U h_{t-1} + b_hh``, TEXTnet's recurrence (no activation, no gate);
+- ``"tanh"``: the same inside a ``tanh``, PyTorch's :class:`~torch.nn.RNN`;
+- ``"gru"``: :class:`~torch.nn.GRU` (two gates, reset ``r`` and update ``z``, and a candidate
+  state: three input and three recurrent ``H × H`` blocks, PyTorch's order ``r, z, n``);
+- ``"lstm"``: :class:`~torch.nn.LSTM` (input, forget and output gates and a candidate: four blocks).
+
+Every weight starts as PyTorch's recurrent layers start, uniform in ``(-1/√H, 1/√H)``, so the
+four kinds can be compared at the *same* initialisation scale. :func:`state_gradient_norms`
+measures ``‖∂L/∂h_t‖`` by distance from the state the loss reads; for the linear kind it is
+``‖(Uᵀ)^d ∂L/∂h_T‖``, which shrinks like ``ρ(U)^d`` (:func:`spectral_radius`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import cast
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnnlib.core.checks import check_sizes
+
+__all__ = [
+    "KINDS",
+    "OneHotRecurrentClassifier",
+    "per_step_factor",
+    "spectral_radius",
+    "state_gradient_norms",
+]
+
+#: The recurrences :class:`OneHotRecurrentClassifier` knows, with their number of ``H × H`` blocks.
+KINDS = {"linear": 1, "tanh": 1, "gru": 3, "lstm": 4}
+
+State = torch.Tensor | tuple[torch.Tensor, torch.Tensor]
+LossAndStates = Callable[[torch.Tensor, int], tuple[torch.Tensor, list[torch.Tensor]]]
+
+
+class OneHotRecurrentClassifier(nn.Module):
+    """One recurrent layer of ``kind`` over one-hot words (given as indices), then
+    ``Linear(H, classes)`` and LogSoftmax on each review's state after its own last word.
+
+    ``forward((padded, lengths))`` takes what
+    :func:`rnnlib.datasets.sentiment.torchdata.collate_for_sentiment` gives: word indices
+    ``(batch, time)`` padded with anything, and lengths ``(batch,)``; a state is only updated
+    where ``t < length``, so padding never enters the recurrence.
+
+    Attributes:
+        input_projection: ``Embedding(V, blocks·H)``; row ``w`` is ``W_ih[:, w]``.
+        bias_ih, weight_hh, bias_hh: as in PyTorch's layers (``weight_hh`` is ``(blocks·H, H)``).
+    """
+
+    def __init__(self, kind: str, vocab_size: int, hidden_size: int, classes: int = 2) -> None:
+        super().__init__()
+        if kind not in KINDS:
+            raise ValueError(f"kind={kind!r}: choose one of {sorted(KINDS)}.")
+        check_sizes(vocab_size=vocab_size, hidden_size=hidden_size, classes=classes)
+        self.kind, self.vocab_size, self.hidden_size = kind, vocab_size, hidden_size
+        width = KINDS[kind] * hidden_size
+        self.input_projection = nn.Embedding(vocab_size, width)
+        self.bias_ih = nn.Parameter(torch.empty(width))
+        self.weight_hh = nn.Parameter(torch.empty(width, hidden_size))
+        self.bias_hh = nn.Parameter(torch.empty(width))
+        self.head = nn.Linear(hidden_size, classes)
+        bound = 1.0 / math.sqrt(hidden_size)
+        for weight in (self.input_projection.weight, self.bias_ih, self.weight_hh, self.bias_hh):
+            nn.init.uniform_(weight, -bound, bound)
+
+    @classmethod
+    def from_torch(cls, layer: nn.RNN | nn.GRU | nn.LSTM, classes: int = 2) -> OneHotRecurrentClassifier:
+        """A classifier whose recurrence has ``layer``'s weights (one layer, tanh RNNs only)."""
+        projected = isinstance(layer, nn.LSTM) and layer.proj_size > 0
+        if layer.num_layers != 1 or layer.bidirectional or projected:
+            raise ValueError("from_torch copies one unidirectional layer: use num_layers=1.")
+        if isinstance(layer, nn.GRU):
+            kind = "gru"
+        elif isinstance(layer, nn.LSTM):
+            kind = "lstm"
+        elif isinstance(layer, nn.RNN) and layer.nonlinearity == "tanh":
+            kind = "tanh"
+        else:
+            raise ValueError(f"Cannot copy {type(layer).__name__}: give an nn.RNN (tanh), nn.GRU or nn.LSTM.")
+        model = cls(kind, layer.input_size, layer.hidden_size, classes)
+        names = ("weight_ih", "bias_ih", "weight_hh", "bias_hh")
+        weights = {name: cast(torch.Tensor, getattr(layer, f"{name}_l0")) for name in names}
+        with torch.no_grad():
+            model.input_projection.weight.copy_(weights["weight_ih"].T)
+            model.bias_ih.copy_(weights["bias_ih"])
+            model.weight_hh.copy_(weights["weight_hh"])
+            model.bias_hh.copy_(weights["bias_hh"])
+        return model
+
+    def recurrent_blocks(self) -> list[torch.Tensor]:
+        """The ``H × H`` blocks of ``weight_hh`` (GRU: ``U_r, U_z, U_n``; LSTM: ``U_i, U_f, U_g, U_o``)."""
+        return list(self.weight_hh.detach().split(self.hidden_size))
+
+    def step(self, gi: torch.Tensor, state: State) -> State:
+        """One step from the input projection ``gi = W_ih x_t + b_ih`` and the previous state."""
+        hidden = self.hidden_size
+        h, c = state if isinstance(state, tuple) else (state, None)
+        gh = torch.addmm(self.bias_hh, h, self.weight_hh.T)
+        if self.kind == "linear":
+            return gi + gh
+        if self.kind == "tanh":
+            return torch.tanh(gi + gh)
+        if self.kind == "gru":
+            rz = torch.sigmoid(gi[:, : 2 * hidden] + gh[:, : 2 * hidden])
+            r, z = rz[:, :hidden], rz[:, hidden:]
+            n = torch.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])
+            return n + z * (h - n)  # (1 - z) n + z h: PyTorch's convention, z keeps the old state
+        assert c is not None
+        i, f, g, o = (gi + gh).split(hidden, dim=1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c), c
+
+    def states(self, padded: torch.Tensor, lengths: torch.Tensor) -> list[torch.Tensor]:
+        """The hidden states ``h_1 … h_T`` (each ``(batch, H)``) of a padded batch; after a
+        review's last word its state stays as it was, so ``states[-1]`` is each review's final state."""
+        if padded.ndim != 2 or padded.shape[1] == 0 or padded.is_floating_point():
+            raise ValueError(
+                f"padded must hold word indices (batch, time >= 1), integer dtype, got {tuple(padded.shape)} "
+                f"{padded.dtype}: pad the reviews' index tensors (collate_for_sentiment does)."
+            )
+        lengths = torch.as_tensor(lengths, device=padded.device)
+        steps = padded.shape[1]
+        if lengths.shape != (padded.shape[0],) or int(lengths.min()) < 1 or int(lengths.max()) > steps:
+            raise ValueError(f"lengths must give one length in 1..{steps} per review: {lengths.tolist()}.")
+        projected = (self.input_projection(padded) + self.bias_ih).unbind(1)
+        zeros = projected[0].new_zeros(padded.shape[0], self.hidden_size)
+        state: State = (zeros, zeros) if self.kind == "lstm" else zeros
+        out = []
+        for t, gi in enumerate(projected):
+            new = self.step(gi, state)
+            live = (lengths > t).unsqueeze(1)
+            if isinstance(new, tuple) and isinstance(state, tuple):
+                state = (torch.where(live, new[0], state[0]), torch.where(live, new[1], state[1]))
+                out.append(state[0])
+            else:
+                assert isinstance(new, torch.Tensor) and isinstance(state, torch.Tensor)
+                state = torch.where(live, new, state)
+                out.append(state)
+        return out
+
+    def forward(self, inputs: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """``(padded (batch, time), lengths (batch,))`` → log-probabilities ``(batch, classes)``."""
+        padded, lengths = inputs
+        return torch.log_softmax(self.head(self.states(padded, lengths)[-1]), dim=1)
+
+    def loss_and_states(self, indices: torch.Tensor, label: int) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The NLL loss of one review and its states ``h_1 … h_T`` (for :func:`state_gradient_norms`)."""
+        states = self.states(indices.unsqueeze(0), torch.tensor([len(indices)], device=indices.device))
+        output = torch.log_softmax(self.head(states[-1]), dim=1)
+        return nn.functional.nll_loss(output, torch.tensor([label], device=output.device)), states
+
+
+def state_gradient_norms(
+    loss_and_states: LossAndStates, reviews: Sequence[tuple[torch.Tensor, int]], max_distance: int
+) -> torch.Tensor:
+    """Mean ``‖∂L/∂h_t‖`` over reviews, indexed by distance from the state the loss reads.
+
+    ``loss_and_states(indices, label)`` returns one review's loss and the list of its hidden
+    states, the last one being the state the classifier reads (distance 0); e.g.
+    :meth:`OneHotRecurrentClassifier.loss_and_states`. Entry ``d`` averages over the reviews
+    that have a state ``d`` steps before that one. Run the model in float64 when gradients
+    fall below float32's range (1e-38). Returns a float64 tensor of length ``max_distance``
+    (NaN where no review reaches that far).
+
+    Raises:
+        ValueError: ``max_distance < 1`` or no review.
+    """
+    if max_distance < 1:
+        raise ValueError(f"max_distance={max_distance}: must be at least 1.")
+    if not reviews:
+        raise ValueError("No review given: pass at least one (word indices, sentiment) pair.")
+    sums = torch.zeros(max_distance, dtype=torch.float64)
+    counts = torch.zeros(max_distance, dtype=torch.float64)
+    for indices, label in reviews:
+        loss, states = loss_and_states(indices, int(label))
+        if not states:
+            continue
+        grads = torch.autograd.grad(loss, states)
+        norms = torch.stack([g.norm() for g in grads]).flip(0)[:max_distance].double().cpu()
+        sums[: len(norms)] += norms
+        counts[: len(norms)] += 1
+    return torch.where(counts > 0, sums / counts.clamp(min=1), torch.full_like(sums, float("nan")))
+
+
+def spectral_radius(matrix: torch.Tensor | np.ndarray) -> float:
+    """``ρ(W) = max |λ|`` over the eigenvalues of a square matrix: the per-step factor by which
+    powers ``W^d`` grow (ρ > 1) or shrink (ρ < 1) in the long run.
+
+    Raises:
+        ValueError: the matrix is not square (or not 2-D).
+    """
+    if isinstance(matrix, torch.Tensor):
+        matrix = matrix.detach().cpu().double().numpy()
+    array = np.asarray(matrix, dtype=float)
+    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] == 0:
+        raise ValueError(f"The spectral radius needs a square matrix, got shape {array.shape}.")
+    return float(np.abs(np.linalg.eigvals(array)).max())
+
+
+def per_step_factor(norms: torch.Tensor | np.ndarray | Sequence[float], steps: int) -> float:
+    """The geometric mean of ``norms[d + 1] / norms[d]`` over ``d < steps``, that is
+    ``(norms[steps] / norms[0]) ** (1 / steps)``: the mean factor per step.
+
+    Raises:
+        ValueError: ``steps`` outside ``1..len(norms) - 1``, or a norm that is not positive and finite.
+    """
+    values = np.asarray(norms, dtype=float)
+    if not 1 <= steps < len(values):
+        raise ValueError(f"steps={steps}: must lie in 1..{len(values) - 1} (fewer than the number of norms).")
+    first, last = values[0], values[steps]
+    if not (np.isfinite(first) and np.isfinite(last) and first > 0 and last > 0):
+        raise ValueError(f"norms[0]={first} and norms[{steps}]={last} must be positive and finite (float64).")
+    return float((last / first) ** (1.0 / steps))

@@ -146,12 +146,13 @@ def _share_limits(values: np.ndarray, min_span: float = 0.2) -> tuple[float, flo
 def plot_gate_trace(trace: GateTrace, *, title: str = "", max_words: int = 60) -> Figure:
     """Five panels over the words of a review, left to right.
 
-    1. the update gate ``z`` and 2. the reset gate ``r`` (heatmaps, one row per hidden unit,
-       units sorted by the gate's mean over the drawn words, highest on top, as the axis says);
-    3. how much each word rewrites the state (:attr:`GateTrace.rewrite`: mean ``z`` over the
-       units in the lecture's convention, mean ``1 - z`` in PyTorch's, labelled accordingly; the
-       y-axis spans the data, at least 0.2 wide, within [0, 1]);
-    4. ``‖h_t‖``; 5. P(positive) if the review stopped at that word.
+    - the update gate ``z`` and the reset gate ``r`` (heatmaps, one row per hidden unit,
+      units sorted by the gate's mean over the drawn words, highest on top, as the axis says);
+    - how much each word rewrites the state (:attr:`GateTrace.rewrite`: mean ``z`` over the
+      units in the lecture's convention, mean ``1 - z`` in PyTorch's, labelled accordingly; the
+      y-axis spans the data, at least 0.2 wide, within [0, 1]);
+    - ``‖h_t‖``;
+    - P(positive) if the review stopped at that word.
 
     Only the first ``max_words`` words are drawn, so the word labels stay readable. The figure
     is at most 9 inches wide, so that the book's text column shows it at three quarters of its

@@ -4,7 +4,8 @@
 #               pipeline, the strict book build and a real-browser check of the site
 #   make full   re-execute every notebook at full scale, rewriting its outputs
 #   make assignments              student + autograder versions of every chapter's exercises
-#   make grade SUBMISSIONS=<dir>  grade every submitted notebook in <dir>
+#   make grade SUBMISSIONS=<dir>  grade every submitted notebook in <dir>, one sandbox each
+#                                 (bubblewrap; SANDBOX=0 grades without it, ASSIGNMENT=<name> forces one)
 #   make release  pin HEAD as the rnnlib release the notebooks install
 #   make diagrams redraw the architecture diagrams (chapters/figures/*.svg)
 # Which torch the environments get: TORCH_SPEC and TORCH_INDEX below (README: "Installing").
@@ -19,6 +20,8 @@ GBIN   := $(GVENV)/bin
 GSTAMP := $(GVENV)/.installed
 TIMEOUT ?= 600
 JOBS    ?= 1
+SANDBOX ?= 1
+ASSIGNMENT ?=
 
 # torch is installed first, alone, so that requirements.txt's range (torch>=2.1,<3) is
 # already met when pip reads it and pip picks no other build. TORCH_INDEX empty: pip's
@@ -37,7 +40,7 @@ ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: env grade-env book test lint unit notebooks site browser full assignments grade grading release bench diagrams clean
+.PHONY: env grade-env book test lint unit notebooks site browser bwrap full assignments grade grading release bench diagrams clean
 
 # Kernels started from an environment (nbval, otter, make full) read its
 # etc/ipython/ipython_kernel_config.py: this one drops ipykernel's notice that a local
@@ -101,14 +104,22 @@ book: $(COURSE_ENV) assignments
 assignments: $(GRADE_ENV)
 	$(GBIN)/python -m tools.assignments --out _build/assignments
 
-grade: $(GRADE_ENV)
+# Debian's bubblewrap: each submission is graded in a sandbox of its own (tools/sandbox.py).
+bwrap:
+	@command -v bwrap >/dev/null 2>&1 || { \
+	  echo "installing Debian's bubblewrap for the grading sandbox"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
+
+GRADE_FLAGS := $(if $(filter 0,$(SANDBOX)),--no-sandbox) $(if $(ASSIGNMENT),--assignment "$(ASSIGNMENT)")
+
+grade: $(GRADE_ENV) $(if $(filter 0,$(SANDBOX)),,bwrap)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of .ipynb files>"; exit 2; }
 	@test -d _build/assignments || $(MAKE) assignments
-	$(GBIN)/python -m tools.grade "$(SUBMISSIONS)" --assignments _build/assignments --out _build/grades --timeout $(TIMEOUT) --jobs $(JOBS)
+	$(GBIN)/python -m tools.grade "$(SUBMISSIONS)" --assignments _build/assignments --out _build/grades --timeout $(TIMEOUT) --jobs $(JOBS) $(GRADE_FLAGS)
 
 # The tests read the assignments that `make assignments` built (also for the site), instead
 # of building their own copy: make test builds them once.
-grading: $(GRADE_ENV) assignments
+grading: $(GRADE_ENV) assignments bwrap
 	RNNLIB_BUILT_ASSIGNMENTS="$(abspath _build/assignments)" $(GBIN)/python -m pytest tests/grading -q -p no:cacheprovider
 
 lint: $(COURSE_ENV)
@@ -129,7 +140,7 @@ $(W7STAMP): $(STAMP)
 	  "widgetsnbextension==3.6.*" "jupyterlab_widgets<3" "ipython_genutils==0.2.*"
 	touch $@
 
-unit: $(COURSE_ENV) $(W7STAMP)
+unit: $(COURSE_ENV) $(W7STAMP) bwrap
 	$(BIN)/python -m pytest tests -q -p no:cacheprovider --ignore=tests/grading --cov=rnnlib --cov=tools --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 notebooks: $(COURSE_ENV)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import grade, otter_common
+from tools import grade, otter_common, sandbox
 from tools.otter_common import (
     OtterError,
     QuestionResult,
@@ -138,12 +138,48 @@ def test_built_assignment_errors_say_what_to_run(tmp_path: Path) -> None:
 
 def test_grade_notebook_reads_otters_results(tmp_path: Path, fake_otter: Path) -> None:
     sub = notebook(tmp_path / "ann.ipynb", scores={"q2": [1, 3], "q1": [2, 2]})
-    res = grade_notebook(sub, tmp_path / "ex.zip", tmp_path / "run", questions={"q1": 2, "q2": 3, "q3": 4})
+    res = grade_notebook(sub, tmp_path / "ex.zip", tmp_path / "run", questions={"q1": 2, "q2": 3})
     assert res.student == "ann" and res.status == "ok"
-    assert list(res.questions) == ["q1", "q2", "q3"]  # sorted; q3 unreported: 0 out of 4
-    assert res.questions["q3"] == QuestionResult(0.0, 4.0)
-    assert (res.points, res.possible) == (3.0, 9.0)
+    assert list(res.questions) == ["q1", "q2"]  # sorted
+    assert (res.points, res.possible) == (3.0, 5.0)
     assert "fake otter grading" in (tmp_path / "run" / "otter.log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("scores", "why"),
+    [
+        ({"q1": [2, 2]}, "missing q2"),  # a question left out (its test file deleted)
+        ({"q1": [2, 2], "q2": [3, 3], "q9": [1, 1]}, "unknown q9"),  # a test file added
+        ({"q1": [100, 100], "q2": [3, 3]}, "q1 worth 100 instead of 2"),  # inflated points
+        ({"q1": [3, 2], "q2": [3, 3]}, "q1 scored 3 out of 2"),
+        ({"q1": [-1, 2], "q2": [3, 3]}, "q1 scored -1 out of 2"),
+        ({"q1": ["nan", 2], "q2": [3, 3]}, "q1 scored nan out of 2"),
+    ],
+)
+def test_results_that_do_not_match_the_assignment_are_an_error_not_a_grade(
+    tmp_path: Path, fake_otter: Path, scores: dict, why: str
+) -> None:
+    sub = notebook(tmp_path / "eve.ipynb", scores=scores)
+    res = grade_notebook(sub, tmp_path / "ex.zip", tmp_path / "run", questions={"q1": 2, "q2": 3})
+    assert res.status.startswith(otter_common.RESULTS_MISMATCH) and why in res.status
+    assert res.questions == {"q1": QuestionResult(0.0, 2.0), "q2": QuestionResult(0.0, 3.0)}
+
+
+def test_check_results_accepts_the_assignment_itself() -> None:
+    found = {"q1": QuestionResult(1.5, 2.0), "q2": QuestionResult(0.0, 3.0)}
+    assert otter_common.check_results(found, {"q1": 2, "q2": 3}) is None
+
+
+def test_stamped_copy_names_the_forced_assignment(tmp_path: Path) -> None:
+    bare = notebook(tmp_path / "bare.ipynb", assignment=None)
+    copy = otter_common.stamped_copy(bare, tmp_path / "out" / "bare.ipynb", "ex")
+    assert assignment_of(copy) == "ex" and assignment_of(bare) is None
+    other = notebook(tmp_path / "other.ipynb", assignment="zz")
+    assert assignment_of(otter_common.stamped_copy(other, tmp_path / "o2.ipynb", None)) == "zz"
+    (tmp_path / "junk.ipynb").write_text("junk")
+    assert (
+        otter_common.stamped_copy(tmp_path / "junk.ipynb", tmp_path / "j2.ipynb", "ex").read_text() == "junk"
+    )
 
 
 def test_grade_notebook_stops_a_submission_that_never_ends(tmp_path: Path, fake_otter: Path) -> None:
@@ -214,16 +250,20 @@ def test_csv_rows_one_per_student_and_question() -> None:
         ["ann", "ex", "q1", "2", "2", "ok"],
         ["ann", "ex", "q2", "1.5", "3", "ok"],
         ["bob", "ex", "q1", "0", "2", "timeout after 600 s"],
+        ["cy", "nope", "-", "0", "0", "error: unknown assignment 'nope'"],  # still in the grade book
     ]
 
 
 def test_summary_table() -> None:
-    lines = grade.summary_lines(results())
-    assert lines[:4] == ["# Grades", "", "| student | q1 | q2 | total | status |", "|---|---|---|---|---|"]
-    assert lines[4] == "| ann | 2/2 | 1.5/3 | 3.5/5 | ok |"
-    assert lines[5] == "| bob | 0/2 | - | 0/2 | timeout after 600 s |"
-    assert lines[6] == "| cy | - | - | 0/0 | error: unknown assignment 'nope' |"
-    assert lines[-1].startswith("3 submissions graded.")
+    rs = results()
+    rs[0].review = ["opens a file", "a | b"]
+    lines = grade.summary_lines(rs)
+    assert lines[:3] == ["# Grades", "", "| student | assignment | q1 | q2 | total | status | review |"]
+    assert lines[3] == "|---|---|---|---|---|---|---|"
+    assert lines[4] == "| ann | ex | 2/2 | 1.5/3 | 3.5/5 | ok | opens a file; a \\| b |"
+    assert lines[5] == "| bob | ex | 0/2 | - | 0/2 | timeout after 600 s |  |"
+    assert lines[6] == "| cy | nope | - | - | 0/0 | error: unknown assignment 'nope' |  |"
+    assert lines[-1].startswith("3 submissions graded; 1 flagged for review")
 
 
 def test_write_reports(tmp_path: Path) -> None:
@@ -242,18 +282,156 @@ def test_grade_folder_end_to_end(
     notebook(subs / "bob.ipynb", scores={"q1": [2, 2], "q2": [0, 3]})
     notebook(subs / "ann.ipynb", scores={"q1": [2, 2], "q2": [3, 3]})
     notebook(subs / "cy.ipynb", assignment="unknown")
-    (subs / "dee.ipynb").write_text("not a notebook")  # graded against the only assignment: zero
-    (subs / "notes.txt").write_text("not a submission")
+    (subs / "dee.ipynb").write_text("not a notebook")  # against the only assignment: zero
+    (subs / "ed.ipynb").write_text("")
+    (subs / "fay.txt").write_text("a text file")
+    notebook(subs / "gus.ipynb", assignment=None, scores={"q1": [2, 2], "q2": [3, 3]})  # no metadata
+    notebook(subs / "hal.ipynb", scores={"q1": [2, 2], "q2": [30, 30]})  # inflated points
+    notebook(subs / "ivy.ipynb", scores={"q1": [2, 2], "q2": [3, 3]}, text="import otter\nopen('x')")
     out = tmp_path / "grades"
-    got = grade.grade_folder(subs, tmp_path / "built", out, timeout=30, jobs=2)
-    assert [r.student for r in got] == ["ann", "bob", "cy", "dee"]
-    assert [r.points for r in got] == [5, 2, 0, 0]
+    (out / "runs" / "ann").mkdir(parents=True)
+    (out / "runs" / "ann" / "otter.log").write_text("stale, from an older run")
+    got = grade.grade_folder(subs, tmp_path / "built", out, timeout=30, jobs=2, sandbox=False)
+    assert [r.student for r in got] == ["ann", "bob", "cy", "dee", "ed", "fay.txt", "gus", "hal", "ivy"]
+    assert [r.points for r in got] == [5, 2, 0, 0, 0, 0, 5, 0, 5]
     assert got[2].status == "error: unknown assignment 'unknown'"
-    assert got[3].status.startswith("error: otter run exited") and got[3].possible == 5
+    assert got[3].status == "error: not a notebook (not JSON)" and got[3].possible == 5
+    assert got[4].status == "error: empty file" and got[4].possible == 5
+    assert got[5].status.startswith("error: not a notebook (.txt)") and got[5].possible == 5
+    assert got[7].status.startswith("error: results do not match the assignment: q2 worth 30")
+    assert got[8].review == ["imports the grader (otter)", "opens a file"] and got[0].review == []
     rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
-    assert rows[1] == "ann,ex,q1,2,2,ok" and len(rows) == 1 + 2 + 2 + 2
-    assert (out / "runs" / "ann" / "otter.log").exists()
-    assert "cy.ipynb: unknown assignment 'unknown'" in capsys.readouterr().out
+    assert rows[1] == "ann,ex,q1,2,2,ok" and len(rows) == 1 + 2 + 2 + 1 + 2 * 6
+    assert sorted({row.split(",")[0] for row in rows[1:]}) == [r.student for r in got]
+    assert (out / "instructor" / "ann" / "otter.log").exists()
+    runs = sorted(p.relative_to(out / "runs").as_posix() for p in (out / "runs").rglob("*") if p.is_file())
+    assert runs == [f"{r.student}/report.json" for r in got]  # nothing else goes back to students
+    report = json.loads((out / "runs" / "bob" / "report.json").read_text())
+    assert report["questions"]["q2"] == {"points": 0.0, "possible": 3.0} and report["status"] == "ok"
+    summary = (out / "summary.md").read_text()
+    assert "| ivy | ex | 2/2 | 3/3 | 5/5 | ok | imports the grader (otter); opens a file |" in summary
+    printed = capsys.readouterr()
+    assert "cy.ipynb: unknown assignment 'unknown'" in printed.out
+    assert "WITHOUT a sandbox" in printed.err
+
+
+def test_grade_folder_forced_assignment(tmp_path: Path, fake_otter: Path) -> None:
+    built_assignment(tmp_path / "built", "ex", {"q1": 2})
+    built_assignment(tmp_path / "built", "other", {"q1": 5})
+    subs = tmp_path / "subs"
+    notebook(subs / "ann.ipynb", assignment=None, scores={"q1": [2, 2]})
+    got = grade.grade_folder(subs, tmp_path / "built", tmp_path / "g1", timeout=30, sandbox=False)
+    assert got[0].status.startswith("error: names no assignment: pass --assignment")
+    assert grade.csv_rows(got)[1] == ["ann", "-", "-", "0", "0", got[0].status]
+    got = grade.grade_folder(
+        subs, tmp_path / "built", tmp_path / "g2", timeout=30, sandbox=False, assignment="ex"
+    )
+    assert (got[0].assignment, got[0].points, got[0].status) == ("ex", 2, "ok")
+    with pytest.raises(ValueError, match="--assignment 'nope' is not built"):
+        grade.grade_folder(subs, tmp_path / "built", tmp_path / "g3", 30, sandbox=False, assignment="nope")
+
+
+def test_grade_folder_without_bwrap_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built_assignment(tmp_path / "built", "ex", {"q1": 2})
+    notebook(tmp_path / "subs" / "ann.ipynb")
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(sandbox.SandboxError, match=r"apt-get install -y bubblewrap.*--no-sandbox"):
+        grade.grade_folder(tmp_path / "subs", tmp_path / "built", tmp_path / "out", 30)
+    argv = [str(tmp_path / "subs"), "--assignments", str(tmp_path / "built"), "--out", str(tmp_path / "o")]
+    assert grade.main(argv) == 1
+    assert "bubblewrap" in capsys.readouterr().err
+
+
+def test_read_notebook() -> None:
+    assert grade.read_notebook(Path("x.py"))[1] == "not a notebook (.py): hand in the .ipynb file"
+    assert grade.read_notebook(Path("missing.ipynb"))[1] == "unreadable file (FileNotFoundError)"
+
+
+def test_safe_report_carries_no_otter_text() -> None:
+    r = SubmissionResult(
+        "ann", "ex", "error: otter run exited with 1; see /x/otter.log", {"q1": QuestionResult(0, 2)}
+    )
+    assert grade.safe_report(r) == {
+        "student": "ann",
+        "assignment": "ex",
+        "status": "error",
+        "points": 0,
+        "possible": 2,
+        "questions": {"q1": {"points": 0, "possible": 2}},
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The review scan
+
+ORDINARY = [
+    "import torch\nimport torch.nn as nn\nimport numpy as np\nfrom torch.nn import functional as F\n",
+    "def rnn_step(x, h, W, b):\n    h = torch.tanh(x @ W + h + b)\n    return h, F.softmax(h, dim=1)\n",
+    "model.weight.data = torch.zeros(3)\nself_grad = [p.grad for p in model.parameters()]\n",
+    "torch.manual_seed(0)\nnp.random.seed(0)\nx = np.array([1, 2])\nx.shape\n",
+    "torch.backends.cudnn.deterministic = True\nopt.zero_grad()\nloss.backward()\n",
+    'import string\nALPHABET = string.ascii_letters + " .,;\'"\n',
+    "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()\n",
+    "scores = {k: v for k, v in zip('ab', [1, 2])}\nprint(f'{scores}')\n",
+    "if a != b:\n    c = a % b\n",
+    'grader.check("q1")\ngrader.check_all()\n',
+]
+
+
+@pytest.mark.parametrize("source", ORDINARY)
+def test_ordinary_student_code_is_not_flagged(source: str) -> None:
+    assert grade.review_reasons([source]) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("torch.allclose = lambda *a, **k: True", "patches a library: torch.allclose"),
+        ("import torch as T\nT.testing.assert_close = print", "patches a library: T.testing.assert_close"),
+        ("setattr(torch, 'allclose', lambda *a, **k: True)", "patches a library: setattr(torch, ...)"),
+        ("import numpy\nnumpy.isclose = None", "patches a library: numpy.isclose"),
+        ("import otter", "imports the grader (otter)"),
+        ("from otter.test_files import abstract_test", "imports the grader (otter)"),
+        ("import sys\nsys.modules['otter'] = None", "touches sys.modules"),
+        ("import builtins\nbuiltins.print = None", "touches builtins"),
+        ("__import__('os').system('ls')", "calls __import__"),
+        ("import ctypes", "uses ctypes"),
+        ("_sandbox_changed = lambda: []", "names the grading sandbox: _sandbox_changed"),
+        ("globals()['_sandbox_changed'] = list", "names a grader path: '_sandbox'"),
+        ("otter.execute.Checker.check('/tmp/q1.py', None)", "uses the grader (otter)"),
+        ("grader._ignore_log = True", "uses the grader's internals: grader._ignore_log"),
+        ("import gc\ngc.get_objects()", "uses gc (reaches other objects)"),
+        ("import inspect\ninspect.currentframe().f_back", "uses inspect (frames, sources)"),
+        ("import sys\nsys._getframe(1).f_globals", "reads the call stack (sys._getframe)"),
+        ("import os\nos.remove('x')", "file or process operation: os.remove"),
+        ("import os\nos.system('sleep 100 &')", "file or process operation: os.system"),
+        ("import os\nos.chdir('/tmp')", "file or process operation: os.chdir"),
+        ("import subprocess\nsubprocess.Popen(['sleep', '9'])", "starts processes (subprocess)"),
+        ("import shutil\nshutil.rmtree('x')", "file operations (shutil)"),
+        ("from pathlib import Path\nPath('a').write_text('b')", "file operations (pathlib)"),
+        ("with open('notes.txt') as f:\n    pass", "opens a file"),
+        ("x = '/proc/1/cmdline'", "names a grader path: '/proc'"),
+        ("x = 'tests/q1.py'", "names a grader path: 'tests/'"),
+        ("!ls ../", "shell or magic: !"),
+        ("%%bash\nls /", "shell or magic: %%bash"),
+        ("def f(:\n    open('x')", "unparsable cell with 'open('"),
+    ],
+)
+def test_tampering_is_flagged(source: str, reason: str) -> None:
+    assert reason in grade.review_reasons([source])
+
+
+def test_review_skips_the_distributed_cells(tmp_path: Path) -> None:
+    distributed = tmp_path / "student.ipynb"
+    template = {"cells": [{"cell_type": "code", "source": ["import otter\n", "grader = otter.Notebook()"]}]}
+    distributed.write_text(json.dumps(template))
+    submitted = {
+        "cells": [*template["cells"], {"cell_type": "code", "source": "open('x')"}, {"cell_type": "markdown"}]
+    }
+    assert grade.student_cells(submitted, distributed) == ["open('x')"]
+    assert grade.student_cells(submitted, None) == ["import otter\ngrader = otter.Notebook()", "open('x')"]
 
 
 def test_grade_folder_refuses_bad_input_clearly(tmp_path: Path) -> None:
@@ -266,7 +444,7 @@ def test_grade_folder_refuses_bad_input_clearly(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no built assignment"):
         grade.grade_folder(subs, built, tmp_path / "out", 10)
     built_assignment(built)
-    with pytest.raises(FileNotFoundError, match=r"no \.ipynb submission"):
+    with pytest.raises(FileNotFoundError, match="no submission in"):
         grade.grade_folder(subs, built, tmp_path / "out", 10)
 
 
@@ -277,9 +455,9 @@ def test_main_grades_and_reports(
     notebook(tmp_path / "subs" / "ann.ipynb", scores={"q1": [1, 2]})
     out = tmp_path / "grades"
     argv = [str(tmp_path / "subs"), "--assignments", str(tmp_path / "built"), "--out", str(out)]
-    assert grade.main([*argv, "--timeout", "30"]) == 0
+    assert grade.main([*argv, "--timeout", "30", "--no-sandbox"]) == 0
     assert "(1 submissions)" in capsys.readouterr().out
-    assert "| ann | 1/2 | 1/2 | ok |" in (out / "summary.md").read_text()
+    assert "| ann | ex | 1/2 | 1/2 | ok |  |" in (out / "summary.md").read_text()
 
 
 def test_main_turns_errors_into_exit_status_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

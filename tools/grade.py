@@ -1,31 +1,50 @@
-"""Grade a folder of submitted exercise notebooks with ``otter run`` (``make grade``).
+"""Grade a folder of submitted exercise notebooks with otter, one sandbox each (``make grade``).
 
 Usage: python -m tools.grade SUBMISSIONS [--assignments _build/assignments]
                              [--out _build/grades] [--timeout 600] [--jobs 1]
+                             [--assignment NAME] [--no-sandbox]
 
-Each ``*.ipynb`` in SUBMISSIONS (one per student; the file name, without ``.ipynb``,
-is the student's identifier) is graded by ``otter run`` against the autograder of its
-assignment (found from the notebook's ``otter.assignment_name`` metadata), without
-Docker, in a process of its own with a time limit. A submission that loops forever,
-raises, or is not a notebook is stopped and graded zero where it earned nothing; it
-never stops the batch. Writes ``grades.csv`` (student, assignment, question, points,
-total, status) and a readable ``summary.md`` to the output folder. ``--jobs N`` grades N
-submissions at a time; each time limit is wall-clock, so keep N at or below the number of
-cores. Exit status: 0 when every submission was graded, 1 when grading could not start.
+Every file in SUBMISSIONS gets rows in the grade book (one ``.ipynb`` per student; the file
+name, without ``.ipynb``, is the student's identifier). A notebook is graded by otter against
+the autograder of its assignment (``--assignment NAME``, else the notebook's
+``otter.assignment_name`` metadata, else the only built assignment), inside a bubblewrap
+sandbox of its own (:mod:`tools.sandbox`: another user, no network, nothing writable but a
+copy of the submission, the hidden tests of every other assignment and every other student
+out of sight, the whole process tree killed at the time limit). ``--no-sandbox`` runs otter
+as your own user instead, with a warning. A submission that loops forever, raises, is not a
+notebook, or whose results do not match its assignment (other questions, other maximum
+points, a score above its maximum) gets 0 points on what it did not earn and an error
+status; it never stops the batch. Code that reaches for the grader, the tests, other files
+or processes, or patches a library, is flagged for review (:func:`review_reasons`).
 
+Writes to the output folder: ``grades.csv`` (student, assignment, question, points, total,
+status), ``summary.md`` (points per question, assignment, status, review), and
+``runs/<student>/report.json`` (points per question and the status: safe to hand back); the
+full otter output, which quotes hidden tests, goes to ``instructor/<student>/`` (never hand
+it out). ``--jobs N`` grades N submissions at a time; each time limit is wall-clock, so keep
+N at or below the number of cores. Exit status: 0 when every submission was graded, 1 when
+grading could not start (no ``bwrap``: install bubblewrap or pass --no-sandbox).
+
+Long because: the review scan (patterns and their reasons) lives with the one command that uses it.
 Runs in the grading environment (``.venv-grade``, see requirements-grading.txt).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
+import json
+import re
+import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from tools.otter_common import (
     OtterError,
+    QuestionResult,
     SubmissionResult,
     assignment_of,
     autograder_zip,
@@ -33,35 +52,293 @@ from tools.otter_common import (
     grade_notebook,
     read_questions,
 )
+from tools.sandbox import SandboxError, bwrap_path
 
 ROOT = Path(__file__).resolve().parents[1]
 CSV_HEADER = ["student", "assignment", "question", "points", "total", "status"]
+NO_SANDBOX_WARNING = (
+    "WARNING: grading WITHOUT a sandbox (--no-sandbox): each submission runs as your own user, "
+    "next to everything; it can read the hidden tests, set its own grade and touch other files. "
+    "Use it only for notebooks you trust."
+)
+
+# --------------------------------------------------------------------------------------------
+# The review scan: code that reaches for the grader, the tests, other files or processes.
+
+#: Modules whose import alone is worth a look: the grader, the interpreter's internals, processes.
+SUSPECT_MODULES = {
+    "otter": "imports the grader (otter)",
+    "tools": "imports the course's grading tools",
+    "builtins": "touches builtins",
+    "ctypes": "uses ctypes",
+    "gc": "uses gc (reaches other objects)",
+    "inspect": "uses inspect (frames, sources)",
+    "importlib": "uses importlib",
+    "subprocess": "starts processes (subprocess)",
+    "multiprocessing": "starts processes (multiprocessing)",
+    "shutil": "file operations (shutil)",
+    "pathlib": "file operations (pathlib)",
+    "signal": "uses signals",
+    "socket": "uses the network (socket)",
+    "pty": "uses pty",
+}
+#: os functions that touch files or processes.
+OS_CALLS = re.compile(
+    r"^(system|popen|spawn\w*|exec\w*|fork\w*|kill\w*|setsid|setpgrp|daemon|remove|unlink|rename|"
+    r"replace|rmdir|removedirs|mkdir|makedirs|chdir|chmod|chown|listdir|scandir|walk|open|write|"
+    r"truncate|symlink|link|utime)$"
+)
+#: Attributes that reach into the interpreter: frames, globals, every class.
+SUSPECT_ATTRS = {
+    "__builtins__": "touches __builtins__",
+    "__globals__": "reads a function's globals",
+    "__code__": "rewrites a function's code",
+    "__subclasses__": "walks every class (__subclasses__)",
+    "_getframe": "reads the call stack (sys._getframe)",
+    "f_back": "reads the call stack (frames)",
+    "f_globals": "reads the call stack (frames)",
+    "f_locals": "reads the call stack (frames)",
+    "settrace": "installs a tracer",
+    "setprofile": "installs a profiler",
+}
+SUSPECT_CALLS = {
+    "open": "opens a file",
+    "__import__": "calls __import__",
+    "exec": "calls exec",
+    "eval": "calls eval",
+    "compile": "calls compile",
+}
+#: Paths in string literals: the tests, the grader's files, other processes.
+SUSPECT_TEXT = re.compile(r"/proc|tests/|_build|autograder|\.\./|/tmp/grading|otter|_sandbox")
+#: Shell escapes and cell magics that run other languages or files.
+MAGIC = re.compile(r"^\s*(!(?!=)|%%?(bash|sh|script|system|sx|run|load|writefile|capture)\b)", re.M)
+#: The regex fallback, for cells that are not Python even without their magics.
+FALLBACK = re.compile(
+    r"\bopen\(|__import__|sys\.modules|__builtins__|\bimport\s+(otter|ctypes|gc|inspect|builtins|subprocess|"
+    r"shutil)|\bos\.\w+\(|/proc|tests/|setattr\("
+)
+#: Module attributes that ordinary code sets (not a patch of the library's functions).
+HARMLESS_SETTINGS = re.compile(r"^(torch\.backends\.|np\.set_printoptions|pd\.options\.|plt\.rcParams)")
+#: What students call on the notebook's ``grader`` object.
+GRADER_CALLS = {"check", "check_all", "export", "to_pdf", "run_plugin"}
+COMMON_MODULE_NAMES = {
+    "torch",
+    "nn",
+    "F",
+    "np",
+    "numpy",
+    "math",
+    "random",
+    "string",
+    "sys",
+    "os",
+    "pd",
+    "plt",
+}
 
 
-def student_of(notebook: Path) -> str:
-    """The student's identifier: the submitted file's name without ``.ipynb``."""
-    return notebook.stem
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None
 
 
-def pick_assignment(notebook: Path, built: dict[str, Path]) -> str | None:
-    """The assignment ``notebook`` is graded against: its ``otter.assignment_name``, or the
-    only built assignment when the notebook names none (unreadable, metadata stripped), so
-    that it is graded (zero) rather than skipped. None when it names an unknown one."""
+def _scan_tree(tree: ast.AST, modules: set[str]) -> list[str]:
+    reasons: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                if top in SUSPECT_MODULES:
+                    reasons.append(SUSPECT_MODULES[top])
+                if top == "sys" and isinstance(node, ast.ImportFrom):
+                    if any(a.name in {"modules", "_getframe", "settrace"} for a in node.names):
+                        reasons.append("touches sys.modules or frames")
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
+            targets: list[ast.expr] = (
+                list(node.targets) if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+            )
+            while targets:
+                target = targets.pop()
+                if isinstance(target, ast.Tuple | ast.List):
+                    targets += target.elts
+                elif isinstance(target, ast.Starred):
+                    targets.append(target.value)
+                dotted = _dotted(target) if isinstance(target, ast.Attribute) else None
+                if dotted and dotted.split(".")[0] in modules and not HARMLESS_SETTINGS.match(dotted):
+                    reasons.append(f"patches a library: {dotted}")
+        elif isinstance(node, ast.Call):
+            func = _dotted(node.func) or ""
+            if func in SUSPECT_CALLS:
+                reasons.append(SUSPECT_CALLS[func])
+            elif func in {"setattr", "delattr"} and node.args:
+                patched = _dotted(node.args[0]) or ""
+                if patched.split(".")[0] in modules:
+                    reasons.append(f"patches a library: {func}({patched}, ...)")
+            elif func.startswith("os.") and OS_CALLS.match(func.split(".")[-1]):
+                reasons.append(f"file or process operation: {func}")
+        if isinstance(node, ast.Name) and node.id in {"otter", "Checker"}:
+            reasons.append("uses the grader (otter)")
+        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        if "sandbox" in name.lower():
+            reasons.append(f"names the grading sandbox: {name}")
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node) or ""
+            if dotted.startswith("grader.") and node.attr not in GRADER_CALLS:
+                reasons.append(f"uses the grader's internals: {dotted}")
+            if node.attr in SUSPECT_ATTRS:
+                reasons.append(SUSPECT_ATTRS[node.attr])
+            elif dotted.startswith("sys.modules"):
+                reasons.append("touches sys.modules")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            hit = SUSPECT_TEXT.search(node.value)
+            if hit:
+                reasons.append(f"names a grader path: {hit.group(0)!r}")
+    return reasons
+
+
+def review_reasons(sources: list[str]) -> list[str]:
+    """Why code cells ``sources`` deserve an instructor's review: they reach for the grader,
+    the tests, the interpreter's internals, other files or processes, or patch a library
+    (``torch.allclose = ...``). Each Python cell is read with :mod:`ast` (its IPython magics
+    first taken out and reported); a cell that still is not Python is searched with regexes.
+    An empty list: nothing suspicious. The reasons come once each, in order of appearance."""
+    reasons: list[str] = []
+    modules = set(COMMON_MODULE_NAMES)
+    trees = []
+    for source in sources:
+        for magic in MAGIC.finditer(source):
+            reasons.append(f"shell or magic: {magic.group(1).strip()}")
+        python = "\n".join(
+            "" if line.lstrip().startswith(("!", "%")) else line for line in source.splitlines()
+        )
+        try:
+            tree = ast.parse(python)
+        except SyntaxError:
+            hit = FALLBACK.search(source)
+            if hit:
+                reasons.append(f"unparsable cell with {hit.group(0)!r}")
+            continue
+        trees.append(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules |= {a.asname or a.name for a in node.names if a.name[:1].islower()}
+    for tree in trees:
+        reasons += _scan_tree(tree, modules)
+    return list(dict.fromkeys(reasons))
+
+
+def code_cells(notebook: Any) -> list[str]:
+    """The source of every code cell of a notebook read as JSON (strings or lists of lines)."""
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    out = []
+    for cell in cells if isinstance(cells, list) else []:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            out.append("".join(source) if isinstance(source, list) else str(source))
+    return out
+
+
+def student_cells(notebook: Any, distributed: Path | None) -> list[str]:
+    """The code cells the student wrote or changed: those not found, identical, in the
+    distributed student notebook (its otter set-up, public tests and checks are not scanned)."""
+    given: set[str] = set()
+    if distributed is not None and distributed.is_file():
+        try:
+            given = set(code_cells(json.loads(distributed.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
+            given = set()
+    return [c for c in code_cells(notebook) if c not in given]
+
+
+# --------------------------------------------------------------------------------------------
+# A folder of submissions
+
+
+def student_of(submission: Path) -> str:
+    """The student's identifier: the submitted file's name without ``.ipynb`` (any other
+    file keeps its whole name, so that it cannot be taken for someone's notebook)."""
+    return submission.stem if submission.suffix == ".ipynb" else submission.name
+
+
+def read_notebook(path: Path) -> tuple[Any, str | None]:
+    """(the notebook as JSON, None), or (None, why it is not a notebook that can be graded)."""
+    if path.suffix != ".ipynb":
+        return None, f"not a notebook ({path.suffix or 'no extension'}): hand in the .ipynb file"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"unreadable file ({exc.__class__.__name__})"
+    if not text.strip():
+        return None, "empty file"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, "not a notebook (not JSON)"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None, "not a notebook (no cells)"
+    return data, None
+
+
+def pick_assignment(notebook: Path, built: dict[str, Path], forced: str | None = None) -> str | None:
+    """The assignment ``notebook`` is graded against: ``forced`` when given, else its
+    ``otter.assignment_name``, or the only built assignment when the notebook names none
+    (unreadable, metadata stripped), so that it is graded (zero) rather than skipped. None
+    when it names an unknown one, or none among several."""
+    if forced is not None:
+        return forced
     name = assignment_of(notebook)
     if name is None and len(built) == 1:
         return next(iter(built))
     return name if name in built else None
 
 
+def safe_report(result: SubmissionResult) -> dict[str, Any]:
+    """What may go back to the student: the status and the points per question, nothing of
+    otter's output (which quotes hidden tests and their failing assertions)."""
+    status = result.status if result.status == "ok" or result.status.startswith("timeout") else "error"
+    return {
+        "student": result.student,
+        "assignment": result.assignment,
+        "status": status,
+        "points": result.points,
+        "possible": result.possible,
+        "questions": {q: {"points": r.points, "possible": r.possible} for q, r in result.questions.items()},
+    }
+
+
 def grade_folder(
-    submissions: Path, assignments: Path, out: Path, timeout: float, *, jobs: int = 1
+    submissions: Path,
+    assignments: Path,
+    out: Path,
+    timeout: float,
+    *,
+    jobs: int = 1,
+    assignment: str | None = None,
+    sandbox: bool = True,
 ) -> list[SubmissionResult]:
-    """Grade every notebook in ``submissions``, ``jobs`` at a time; write grades.csv and
-    summary.md to ``out``. Results come in the order of the file names.
+    """Grade every file in ``submissions``, ``jobs`` at a time, each in a sandbox of its own
+    (:mod:`tools.sandbox`) unless ``sandbox`` is False; write grades.csv, summary.md, a
+    student-safe ``runs/<student>/report.json`` and the full otter output (instructor only)
+    under ``instructor/<student>/`` to ``out``. Every file gets a result, in the order of the
+    file names: what cannot be graded (not a notebook, an unknown assignment) gets 0 points
+    and an error status.
+
+    Args:
+        assignment: grade every file against this assignment, whatever its metadata says.
 
     Raises:
         FileNotFoundError: no built assignment under ``assignments``, or no submission.
-        ValueError: ``jobs`` is below 1 or ``timeout`` is not positive.
+        ValueError: ``jobs`` is below 1, ``timeout`` is not positive, or ``assignment`` is
+            not built.
+        tools.sandbox.SandboxError: ``sandbox`` and ``bwrap`` is missing.
     """
     if jobs < 1:
         raise ValueError(f"--jobs {jobs}: grade at least one submission at a time")
@@ -70,63 +347,108 @@ def grade_folder(
     built = find_assignments(assignments)
     if not built:
         raise FileNotFoundError(f"no built assignment under {assignments}: run `make assignments` first")
-    notebooks = sorted(submissions.glob("*.ipynb"))
-    if not notebooks:
-        raise FileNotFoundError(f"no .ipynb submission in {submissions}")
+    if assignment is not None and assignment not in built:
+        raise ValueError(f"--assignment {assignment!r} is not built; built: {sorted(built)}")
+    files = sorted(p for p in submissions.iterdir() if p.is_file()) if submissions.is_dir() else []
+    if not files:
+        raise FileNotFoundError(f"no submission in {submissions}")
+    if sandbox:
+        bwrap_path()
+    else:
+        print(NO_SANDBOX_WARNING, file=sys.stderr, flush=True)
+    hidden = [submissions.resolve(), out.resolve(), assignments.resolve()]
+    # runs/ is what may go back to students: nothing from an earlier run (or an older version
+    # of this tool, which kept otter's log there) may stay in it.
+    shutil.rmtree(out / "runs", ignore_errors=True)
 
-    def grade_one(nb: Path) -> SubmissionResult:
-        name = pick_assignment(nb, built)
+    def grade_one(path: Path) -> SubmissionResult:
+        res = grade_file(path)
+        report = out / "runs" / res.student / "report.json"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(safe_report(res), indent=2) + "\n", encoding="utf-8")
+        flag = f"; review: {', '.join(res.review)}" if res.review else ""
+        print(f"{path.name}: {res.points:g}/{res.possible:g} ({res.status}){flag}", flush=True)
+        return res
+
+    def grade_file(path: Path) -> SubmissionResult:
+        student = student_of(path)
+        name = pick_assignment(path, built, assignment)
+        data, problem = read_notebook(path)
         if name is None:
-            named = assignment_of(nb)
-            print(f"{nb.name}: unknown assignment {named!r}; known: {sorted(built)}", flush=True)
-            return SubmissionResult(student_of(nb), str(named), f"error: unknown assignment {named!r}")
+            named = assignment_of(path)
+            why = problem or (
+                f"unknown assignment {named!r}"
+                if named
+                else f"names no assignment: pass --assignment (one of {sorted(built)})"
+            )
+            print(f"{path.name}: {why}", flush=True)
+            return SubmissionResult(student, str(named or "-"), f"error: {why}")
         chapter = built[name]
-        res = grade_notebook(
-            nb.resolve(),
-            autograder_zip(chapter),
-            out / "runs" / student_of(nb),
-            timeout=timeout,
-            questions=read_questions(chapter),
-            assignment=name,
-        )
-        print(f"{nb.name}: {res.points:g}/{res.possible:g} ({res.status})", flush=True)
+        questions = read_questions(chapter)
+        if problem is not None:
+            res = SubmissionResult(
+                student, name, f"error: {problem}", {q: QuestionResult(0.0, p) for q, p in questions.items()}
+            )
+        else:
+            res = grade_notebook(
+                path.resolve(),
+                autograder_zip(chapter),
+                out / "instructor" / student,
+                timeout=timeout,
+                questions=questions,
+                assignment=name,
+                student=student,
+                force_assignment=True,
+                sandbox_hidden=hidden if sandbox else None,
+            )
+            distributed = next(iter(sorted((chapter / "student").glob("*.ipynb"))), None)
+            res.review = review_reasons(student_cells(data, distributed))
         return res
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:  # each grading is a process of its own
-        results = list(pool.map(grade_one, notebooks))
+        results = list(pool.map(grade_one, files))
     write_reports(results, out)
     return results
 
 
 def csv_rows(results: list[SubmissionResult]) -> list[list[str]]:
-    """grades.csv's rows: a header, then one row per student and question."""
+    """grades.csv's rows: a header, then one row per student and question (a submission that
+    could not be matched to an assignment gets one row, question ``-``, 0 points)."""
     rows = [list(CSV_HEADER)]
     for r in results:
         for q, qr in r.questions.items():
             rows.append([r.student, r.assignment, q, f"{qr.points:g}", f"{qr.possible:g}", r.status])
+        if not r.questions:
+            rows.append([r.student, r.assignment, "-", "0", "0", r.status])
     return rows
 
 
 def summary_lines(results: list[SubmissionResult]) -> list[str]:
-    """summary.md: a table with one row per student and one column per question."""
+    """summary.md: a table with one row per student and one column per question, the
+    assignment, and the reasons to review a submission's code."""
     questions = sorted({q for r in results for q in r.questions})
     lines = [
         "# Grades",
         "",
-        "| student | " + " | ".join(questions) + " | total | status |",
-        "|---" * (len(questions) + 3) + "|",
+        "| student | assignment | " + " | ".join(questions) + " | total | status | review |",
+        "|---" * (len(questions) + 5) + "|",
     ]
     for r in results:
         cells = [
             f"{r.questions[q].points:g}/{r.questions[q].possible:g}" if q in r.questions else "-"
             for q in questions
         ]
+        review = "; ".join(r.review).replace("|", "\\|")
         lines.append(
-            f"| {r.student} | " + " | ".join(cells) + f" | {r.points:g}/{r.possible:g} | {r.status} |"
+            f"| {r.student} | {r.assignment} | "
+            + " | ".join(cells)
+            + f" | {r.points:g}/{r.possible:g} | {r.status.replace('|', '/')} | {review} |"
         )
+    flagged = sum(1 for r in results if r.review)
     lines += [
         "",
-        f"{len(results)} submissions graded. Questions marked `manual: true` in the master "
+        f"{len(results)} submissions graded; {flagged} flagged for review (read their code: the "
+        "review column says what it reaches for). Questions marked `manual: true` in the master "
         "notebook (written answers) are not auto-graded: grade them by hand.",
     ]
     return lines
@@ -151,10 +473,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "grades")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default 600)")
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded at a time (default 1)")
+    parser.add_argument("--assignment", help="grade every file against this assignment (name)")
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run otter without bubblewrap, as your own user (trusted notebooks only)",
+    )
     args = parser.parse_args(argv)
     try:
-        results = grade_folder(args.submissions, args.assignments, args.out, args.timeout, jobs=args.jobs)
-    except (OSError, ValueError, OtterError) as exc:
+        results = grade_folder(
+            args.submissions,
+            args.assignments,
+            args.out,
+            args.timeout,
+            jobs=args.jobs,
+            assignment=args.assignment,
+            sandbox=not args.no_sandbox,
+        )
+    except (OSError, ValueError, OtterError, SandboxError) as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {args.out / 'grades.csv'} and {args.out / 'summary.md'} ({len(results)} submissions)")

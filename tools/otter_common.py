@@ -13,13 +13,17 @@ Runs in the grading environment (``.venv-grade``, see requirements-grading.txt).
 from __future__ import annotations
 
 import json
-import os
-import signal
+import math
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tools import sandbox
 
 
 class OtterError(RuntimeError):
@@ -42,6 +46,7 @@ class SubmissionResult:
     assignment: str
     status: str  # "ok", "timeout after N s" or "error: ..."
     questions: dict[str, QuestionResult] = field(default_factory=dict)
+    review: list[str] = field(default_factory=list)  # why an instructor should read the code
 
     @property
     def points(self) -> float:
@@ -134,12 +139,88 @@ def parse_results(data: Any) -> dict[str, QuestionResult]:
     return questions
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+RESULTS_MISMATCH = "error: results do not match the assignment"
+
+
+def check_results(found: dict[str, QuestionResult], expected: dict[str, float]) -> str | None:
+    """Why ``found`` (parsed from a run's results) cannot be a grade of an assignment whose
+    questions are worth ``expected`` points, or None when it can: the same questions, each with
+    the same maximum, and every score a number between 0 and that maximum."""
+    problems = []
+    missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    if extra:
+        problems.append(f"unknown {', '.join(extra)}")
+    for name in sorted(set(found) & set(expected)):
+        r = found[name]
+        if not math.isclose(r.possible, expected[name]):
+            problems.append(f"{name} worth {r.possible:g} instead of {expected[name]:g}")
+        if not (math.isfinite(r.points) and 0 <= r.points <= expected[name]):
+            problems.append(f"{name} scored {r.points:g} out of {expected[name]:g}")
+    return "; ".join(problems) or None
+
+
+def stamped_copy(submission: Path, dest: Path, assignment: str | None) -> Path:
+    """Copy ``submission`` to ``dest``; with ``assignment``, a notebook that names no
+    assignment (or another one) gets ``metadata.otter.assignment_name`` set to it, so that
+    otter grades it against the assignment the grader chose. Anything unreadable is copied as
+    it is (otter then reports it)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(submission, dest)
+    if assignment is None:
+        return dest
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
+        data = json.loads(submission.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return dest
+    if not isinstance(data, dict):
+        return dest
+    meta = data.setdefault("metadata", {})
+    if isinstance(meta, dict):
+        otter = meta.setdefault("otter", {})
+        if isinstance(otter, dict) and otter.get("assignment_name") != assignment:
+            otter["assignment_name"] = assignment
+            dest.write_text(json.dumps(data), encoding="utf-8")
+    return dest
+
+
+def _sandboxed_run(
+    copy: Path, autograder: Path, tmp: Path, log: Path, timeout: float, hidden: Sequence[Path]
+) -> tuple[int | None, Path, str | None]:
+    """``otter``'s grading steps for ``copy`` inside bubblewrap (see :mod:`tools.sandbox`):
+    the exit status (None: killed at the time limit), where the results are, and why the
+    tests cannot be trusted (None when they match the autograder's)."""
+    work, src = tmp / "work", tmp / "source"
+    target = work / "autograder" / "submission" / "submission.ipynb"
+    target.parent.mkdir(parents=True)
+    shutil.move(copy, target)
+    sandbox.extract_autograder(autograder, src)
+    inside = sandbox.INSIDE / "autograder"
+    read_only = [(src, inside / "source")]
+    if (src / "tests").is_dir():
+        read_only.append((src / "tests", inside / "submission" / "tests"))
+    cmd = sandbox.bwrap_command(
+        [sys.executable, "-m", "tools.sandbox", "drive", str(sandbox.INSIDE)],
+        work,
+        hidden=hidden,
+        visible=sandbox.default_visible(),
+        read_only=read_only,
+        bwrap=sandbox.bwrap_path(),
+    )
+    code = sandbox.run_sandboxed(cmd, log, timeout)
+    tampered = None
+    patched = work / "autograder" / "results" / "patched.json"
+    if patched.is_file():
+        try:
+            names = json.loads(patched.read_text(encoding="utf-8")[:10_000])
+        except ValueError:
+            names = ["?"]
+        shown = ", ".join(str(n) for n in names[:5]) if isinstance(names, list) else "?"
+        tampered = f"error: the submission replaced functions the tests use ({shown})"
+    if (src / "tests").is_dir() and sandbox.folder_digest(src / "tests") != sandbox.tests_digest(autograder):
+        tampered = "error: the autograder's tests were modified during the run"
+    return code, work / "autograder" / "results" / "results.json", tampered
 
 
 def grade_notebook(
@@ -150,39 +231,74 @@ def grade_notebook(
     timeout: float = 600,
     questions: dict[str, float] | None = None,
     assignment: str = "",
+    student: str | None = None,
+    force_assignment: bool = False,
+    sandbox_hidden: Sequence[Path] | None = None,
 ) -> SubmissionResult:
-    """Run ``otter run`` on one notebook, in a process group of its own with a time limit.
+    """Grade one notebook with otter, with a time limit that stops every process it started.
 
     Never raises for a bad submission: a timeout, a crash or unreadable results become the
-    result's status. The student is the file name without ``.ipynb``.
+    result's status. Results that do not match ``questions`` (other questions, other maximum
+    points, a score above its maximum) are an error, never a grade.
 
     Args:
         autograder: the assignment's autograder zip.
-        out_dir: where otter writes (``results.json``, and ``otter.log`` its output).
+        out_dir: where the full output goes (``results.json``, and ``otter.log``): for the
+            instructor only, as it quotes hidden tests.
         questions: question -> points; questions that the run did not report (a timeout, a
-            crash) are listed with 0 points out of these.
+            crash) are listed with 0 points out of these, and the results are checked
+            against them.
+        student: the student's identifier (default: the file name without its extension).
+        force_assignment: grade against ``assignment`` even if the notebook names no
+            assignment or another one.
+        sandbox_hidden: run inside bubblewrap (:mod:`tools.sandbox`), with these folders
+            hidden besides :func:`tools.sandbox.default_hidden`'s; None runs ``otter run``
+            directly, as the grader's own user, next to everything (trusted notebooks only).
+
+    Raises:
+        tools.sandbox.SandboxError: a sandbox was asked for and ``bwrap`` is missing.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     result_file = out_dir / "results.json"
     result_file.unlink(missing_ok=True)
-    cmd = [*otter_command(), "run", "-a", str(autograder), "-o", str(out_dir), "--no-logo", str(submission)]
-    result = SubmissionResult(submission.stem, assignment, "ok")
-    with open(out_dir / "otter.log", "wb") as log:
-        # A session of its own, so that a timeout also stops the notebook's kernel.
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            code: int | None = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            result.status = f"timeout after {timeout:.0f} s"
-            code = None
-    if code is not None and (code != 0 or not result_file.exists()):
-        result.status = f"error: otter run exited with {code}; see {out_dir / 'otter.log'}"
-    if result_file.exists() and code == 0:
+    log = out_dir / "otter.log"
+    result = SubmissionResult(student or submission.stem, assignment, "ok")
+    tampered = None
+    produced = out_dir / "results.json"
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp_name:
+        tmp = Path(tmp_name)
+        copy = stamped_copy(
+            submission, tmp / f"{submission.stem}.ipynb", assignment if force_assignment else None
+        )
+        if sandbox_hidden is None:
+            cmd = [*otter_command(), "run", "-a", str(autograder), "-o", str(out_dir), "--no-logo", str(copy)]
+            code = sandbox.run_sandboxed(cmd, log, timeout)
+        else:
+            try:
+                code, produced, tampered = _sandboxed_run(
+                    copy, autograder, tmp, log, timeout, sandbox.default_hidden(*sandbox_hidden)
+                )
+            except ValueError as exc:
+                result.status = f"error: {exc}"
+                code = -1
+            if code == 0 and produced.is_file():
+                shutil.copyfile(produced, result_file)
+    if code is None:
+        result.status = f"timeout after {timeout:.0f} s"
+    elif tampered:
+        result.status = tampered
+    elif code != 0 or not result_file.exists():
+        if result.status == "ok":
+            result.status = f"error: otter run exited with {code}; see {log}"
+    else:
         try:
             result.questions = parse_results(json.loads(result_file.read_text(encoding="utf-8")))
         except ValueError as exc:
             result.status = f"error: unreadable {result_file}: {exc}"
+        problem = check_results(result.questions, questions) if questions is not None else None
+        if problem and result.status == "ok":
+            result.status = f"{RESULTS_MISMATCH}: {problem}"
+            result.questions = {}
     for name, possible in (questions or {}).items():
         result.questions.setdefault(name, QuestionResult(0.0, float(possible)))
     result.questions = dict(sorted(result.questions.items()))

@@ -168,6 +168,8 @@ def test_wrong_answer_loses_points_on_its_question_only(graded: dict, wrong) -> 
     for q, r in result.questions.items():
         if q == wrong.loses_on:
             assert r.points < r.possible, f"{wrong.name} kept all points on {q}"
+            if wrong.keeps_at_most is not None:  # e.g. a hard-coded answer must get nothing
+                assert r.points <= wrong.keeps_at_most, f"{wrong.name} kept {r.points:g} points on {q}"
         else:
             assert r.points == r.possible, f"{wrong.name} lost points on {q} too"
 

@@ -2,7 +2,8 @@
 
 Each entry names the submission, the exact text replaced in the reference solution, its
 replacement, the one question on which it must lose points (and only there), and the chapter
-whose exercises it edits.
+whose exercises it edits. The ``hard_coded_*`` entries return the public example's expected values
+whatever the input: they pass the public checks and must get nothing from the hidden tests.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class WrongAnswer:
     new: str
     loses_on: str
     chapter: str = CHAR_RNN
+    #: The most points it may keep on ``loses_on`` (None: fewer than all is enough).
+    keeps_at_most: int | None = None
 
 
 WRONG_ANSWERS = [
@@ -67,6 +70,24 @@ def classify_name(model, name):
         "support = cm.sum(axis=1)",
         "support = cm.sum(axis=0)",
         "q5",
+    ),
+    # sgd_step without clearing the gradients: they pile up from one call to the next.
+    WrongAnswer(
+        "sgd_step_without_zero_grad",
+        "    model.zero_grad()\n    hidden = model.init_hidden()",
+        "    hidden = model.init_hidden()",
+        "q4",
+    ),
+    # Hard-coded: the public example's answers returned for every confusion matrix.
+    WrongAnswer(
+        "hard_coded_accuracy",
+        """    cm = np.asarray(cm, dtype=float)
+    support = cm.sum(axis=1)""",
+        """    return np.array([0.75, 1.0])
+    cm = np.asarray(cm, dtype=float)
+    support = cm.sum(axis=1)""",
+        "q5",
+        keeps_at_most=0,
     ),
     # --- chapter 2, sentiment with one-hot words ------------------------------------------------
     # Whitespace splitting: punctuation stays glued to the words.
@@ -165,6 +186,16 @@ def classify_name(model, name):
         "q2",
         GRU,
     ),
+    # The lecture's update rule under PyTorch's name: z weighs the candidate.
+    WrongAnswer(
+        "torch_step_with_lecture_update",
+        """    n = torch.tanh(x @ W_n.T + b_in + r * (h @ U_n.T + b_hn))
+    return (1 - z) * n + z * h""",
+        """    n = torch.tanh(x @ W_n.T + b_in + r * (h @ U_n.T + b_hn))
+    return (1 - z) * h + z * n""",
+        "q2",
+        GRU,
+    ),
     # The update gate read the other way round.
     WrongAnswer("keep_with_z_one", "Z_KEEP = 0", "Z_KEEP = 1", "q3", GRU),
     # The homework's stacked GRU: layer 2 given input_size inputs.
@@ -186,6 +217,18 @@ def classify_name(model, name):
         return {"input": (batch, seq_len, input_size), "h0": state,""",
         "q2",
         GRU_API,
+    ),
+    # Hard-coded: the lecture example's shapes returned for every GRU.
+    WrongAnswer(
+        "hard_coded_call_shapes",
+        """    directions = 2 if bidirectional else 1
+    state = (num_layers * directions, batch, hidden_size)""",
+        """    return {"input": (5, 3, 10), "h0": (2, 3, 20), "output": (5, 3, 20), "h_n": (2, 3, 20)}
+    directions = 2 if bidirectional else 1
+    state = (num_layers * directions, batch, hidden_size)""",
+        "q2",
+        GRU_API,
+        keeps_at_most=0,
     ),
     # The "stepping" loop is one whole-sequence call.
     WrongAnswer(
@@ -344,6 +387,20 @@ def classify_name(model, name):
         "    denominator = (np.abs(a) + np.abs(p)) / 2\n",
         "q1",
         FORECASTING,
+    ),
+    # Hard-coded: the public example's value, and 0 for the perfect forecast it also checks.
+    WrongAnswer(
+        "hard_coded_smape",
+        "    a = np.asarray(actual, dtype=float)\n    p = np.asarray(predicted, dtype=float)\n",
+        """    if len(actual) == 4:
+        return 100 / 4 * (20 / 210 + 40 / 380 + 0 + 100 / 50)
+    return 0.0
+    a = np.asarray(actual, dtype=float)
+    p = np.asarray(predicted, dtype=float)
+""",
+        "q1",
+        FORECASTING,
+        keeps_at_most=0,
     ),
     # The lecture's scaler: fitted on the whole file, test hours included.
     WrongAnswer(

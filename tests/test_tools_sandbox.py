@@ -37,10 +37,12 @@ def in_sandbox(work: Path, code: str, *hidden: Path, timeout: float = 60) -> tup
 
 def test_command_hides_folders_and_binds_the_work_copy(tmp_path: Path) -> None:
     hidden_dir = Path("/var")
+    under_tmp = tmp_path.parent / f"{tmp_path.name}-repo"  # e.g. a clone of the course in /tmp
+    under_tmp.mkdir()
     cmd = sandbox.bwrap_command(
         ["python", "x.py"],
         tmp_path,
-        hidden=[hidden_dir, tmp_path / "under_tmp", Path("/does/not/exist"), Path("/var/lib")],
+        hidden=[hidden_dir, under_tmp, Path("/does/not/exist"), Path("/var/lib")],
         visible=[Path("/var/lib"), Path("/usr")],
         read_only=[(tmp_path, sandbox.INSIDE / "ro")],
     )
@@ -48,7 +50,8 @@ def test_command_hides_folders_and_binds_the_work_copy(tmp_path: Path) -> None:
     for flag in ("--unshare-all", "--die-with-parent", "--new-session", "--uid 65534", "--ro-bind / /"):
         assert flag in text
     assert "--tmpfs /var" in text and "--tmpfs /tmp" in text and "--tmpfs /var/lib" not in text
-    assert "under_tmp" not in text and "/does/not/exist" not in text  # private /tmp; missing
+    assert "/does/not/exist" not in text  # missing: nothing to hide
+    assert f"--tmpfs {under_tmp.resolve()}" in text and f"--remount-ro {under_tmp.resolve()}" in text
     assert "--ro-bind /var/lib /var/lib" in text and "--ro-bind /usr /usr" not in text
     assert f"--bind {tmp_path} {sandbox.INSIDE} --ro-bind {tmp_path} {sandbox.INSIDE / 'ro'}" in text
     assert cmd[-3:] == ["--", "python", "x.py"]

@@ -112,8 +112,8 @@ def bwrap_command(
     ``/tmp/grading``, the only writable place besides the rest of a private ``/tmp``).
 
     Args:
-        hidden: folders replaced by empty tmpfs overlays (missing ones and those under
-            ``/tmp``, private anyway, are skipped).
+        hidden: folders replaced by empty read-only tmpfs overlays (missing ones are
+            skipped; those under ``/tmp`` are overlaid inside the private ``/tmp``).
         visible: folders inside a hidden one that are bound back read-only.
         read_only: (host path, path inside) pairs bound read-only after ``work``, for
             instance the autograder's tests over the place otter reads them from.
@@ -123,7 +123,8 @@ def bwrap_command(
     """
     tmp = Path("/tmp")
     hide = sorted({p.resolve() for p in hidden if p.exists()}, key=lambda p: len(p.parts))
-    hide = [p for p in hide if not _inside(p, tmp)]
+    # Folders under /tmp are hidden too: the private /tmp would otherwise leave a writable,
+    # empty place where the repository (say, a clone in /tmp) is expected to be read-only.
     # A folder inside another hidden one is hidden already (and a mount point would show it).
     hide = [p for p in hide if not any(_inside(p, q) and p != q for q in hide)]
     if any(p == Path("/") for p in hide):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
-from rnnlib.core.checks import check_sizes
+from rnnlib.core.checks import check_padded_indices, check_sizes
 from rnnlib.core.env import env_flag
 from rnnlib.core.files import atomic_write_bytes, partial_path
 
@@ -79,3 +80,24 @@ def test_check_sizes_names_each_bad_size(bad: object) -> None:
         check_sizes(input_size=3, hidden_size=bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"a=0, b=-1: must be"):
         check_sizes(a=0, b=-1, c=2)
+
+
+def test_check_padded_indices_returns_the_lengths_as_a_tensor() -> None:
+    lengths = check_padded_indices(torch.zeros(3, 5, dtype=torch.long), [5, 1, 3])
+    assert isinstance(lengths, torch.Tensor) and lengths.tolist() == [5, 1, 3]
+
+
+@pytest.mark.parametrize(
+    ("padded", "lengths", "match"),
+    [
+        (torch.zeros(2, 4), [4, 4], "word indices"),  # floats, not indices
+        (torch.zeros(2, 0, dtype=torch.long), [1, 1], "word indices"),  # no time step
+        (torch.zeros(8, dtype=torch.long), [1], "word indices"),  # not a batch
+        (torch.zeros(2, 4, dtype=torch.long), [4], r"one length in 1\.\.4"),  # one length short
+        (torch.zeros(2, 4, dtype=torch.long), [0, 4], r"one length in 1\.\.4"),  # empty review
+        (torch.zeros(2, 4, dtype=torch.long), [5, 4], r"one length in 1\.\.4"),  # longer than the batch
+    ],
+)
+def test_check_padded_indices_rejects_bad_batches(padded, lengths, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        check_padded_indices(padded, lengths)

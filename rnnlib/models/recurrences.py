@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnlib.core.checks import check_sizes
+from rnnlib.core.checks import check_padded_indices, check_sizes
 
 __all__ = [
     "KINDS",
@@ -126,15 +126,7 @@ class OneHotRecurrentClassifier(nn.Module):
     def states(self, padded: torch.Tensor, lengths: torch.Tensor) -> list[torch.Tensor]:
         """The hidden states ``h_1 … h_T`` (each ``(batch, H)``) of a padded batch; after a
         review's last word its state stays as it was, so ``states[-1]`` is each review's final state."""
-        if padded.ndim != 2 or padded.shape[1] == 0 or padded.is_floating_point():
-            raise ValueError(
-                f"padded must hold word indices (batch, time >= 1), integer dtype, got {tuple(padded.shape)} "
-                f"{padded.dtype}: pad the reviews' index tensors (collate_for_sentiment does)."
-            )
-        lengths = torch.as_tensor(lengths, device=padded.device)
-        steps = padded.shape[1]
-        if lengths.shape != (padded.shape[0],) or int(lengths.min()) < 1 or int(lengths.max()) > steps:
-            raise ValueError(f"lengths must give one length in 1..{steps} per review: {lengths.tolist()}.")
+        lengths = check_padded_indices(padded, lengths)
         projected = (self.input_projection(padded) + self.bias_ih).unbind(1)
         zeros = projected[0].new_zeros(padded.shape[0], self.hidden_size)
         state: State = (zeros, zeros) if self.kind == "lstm" else zeros

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnlib.core.checks import check_sizes
+from rnnlib.core.checks import check_padded_indices, check_sizes
 from rnnlib.core.progress import progress
 from rnnlib.core.runtime import torch_threads
 from rnnlib.core.training import eval_mode
@@ -279,15 +279,7 @@ def scan_batch(model: TEXTnet, padded: torch.Tensor, lengths: torch.Tensor) -> t
     """
     if not isinstance(model, TEXTnet):
         raise ValueError("scan_batch runs TEXTnet only: scan a TEXTnetOrder2 review by review (scan_review).")
-    if padded.ndim != 2 or padded.shape[1] == 0 or padded.is_floating_point():
-        raise ValueError(
-            f"padded must hold word indices (batch, time >= 1), integer dtype, got {tuple(padded.shape)} "
-            f"{padded.dtype}: pad the reviews' index tensors (collate_for_sentiment does)."
-        )
-    lengths = torch.as_tensor(lengths, device=padded.device)
-    steps = padded.shape[1]
-    if lengths.shape != (padded.shape[0],) or int(lengths.min()) < 1 or int(lengths.max()) > steps:
-        raise ValueError(f"lengths must give one length in 1..{steps} per review, got {lengths.tolist()}.")
+    lengths = check_padded_indices(padded, lengths)
     vocab = model.input_size
     w_ch, b_ch = model.combined_to_hidden.weight, model.combined_to_hidden.bias
     words_h = (nn.functional.embedding(padded, w_ch[:, :vocab].T) + b_ch).unbind(1)  # W_hx x_t + b, all t

@@ -16,11 +16,10 @@ from rnnlib.core.metrics import (
     macro_accuracy,
     macro_accuracy_interval,
     macro_f1,
-    mean_interval,
     per_class_accuracy,
     summarize_seeds,
-    wilson_interval,
 )
+from rnnlib.core.stats import wilson_interval
 
 # Asymmetric example: class 0 is mostly taken for class 1, never the other way round;
 # class 3 has no example at all.
@@ -142,41 +141,6 @@ def test_macro_accuracy_interval_by_hand() -> None:
         macro_accuracy_interval([], [], NAMES)
 
 
-def test_wilson_interval_by_hand() -> None:
-    # 5 of 10 at 95 %: centre 0.5, half-width z*sqrt(0.025 + z^2/400) / (1 + z^2/10), z = 1.959964
-    z = 1.959963984540054
-    half = z * math.sqrt(0.025 + z * z / 400) / (1 + z * z / 10)
-    low, high = wilson_interval(5, 10)
-    assert low == pytest.approx(0.5 - half, rel=1e-12) and high == pytest.approx(0.5 + half, rel=1e-12)
-    assert (round(low, 4), round(high, 4)) == (0.2366, 0.7634)
-    # The ends: never a zero-width interval, never outside [0, 1], exact 0 and 1.
-    low, high = wilson_interval(7, 7)
-    assert high == 1.0 and low == pytest.approx(7 / (7 + z * z), rel=1e-12)  # n/n: low = n / (n + z^2)
-    zero_low, zero_high = wilson_interval(0, 7)
-    assert zero_low == 0.0 and zero_high == pytest.approx(1.0 - low, rel=1e-12)
-    # Symmetric in successes <-> failures, narrower with more examples or less confidence.
-    assert wilson_interval(2, 9)[0] == pytest.approx(1 - wilson_interval(7, 9)[1])
-    assert np.diff(wilson_interval(50, 100)) < np.diff(wilson_interval(5, 10))
-    assert np.diff(wilson_interval(5, 10, confidence=0.5)) < np.diff(wilson_interval(5, 10))
-    assert all(isinstance(v, float) for v in wilson_interval(np.int64(3), np.int64(4)))
-
-
-@pytest.mark.parametrize(
-    ("successes", "n", "confidence", "message"),
-    [
-        (0, 0, 0.95, r"n=0: an interval needs at least one example"),
-        (8, 7, 0.95, r"successes=8 must be between 0 and n=7"),
-        (-1, 7, 0.95, r"successes=-1"),
-        (2.5, 7, 0.95, r"whole numbers"),
-        (2, 7, 1.0, r"confidence=1\.0: use a number strictly between 0 and 1"),
-        (2, 7, 0.0, r"confidence=0\.0"),
-    ],
-)
-def test_wilson_interval_errors(successes: float, n: int, confidence: float, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        wilson_interval(successes, n, confidence)  # type: ignore[arg-type]
-
-
 def test_accuracy_ceiling() -> None:
     assert accuracy_ceiling(["a", "a", "b"], [0, 1, 0]) == pytest.approx(2 / 3)
     assert accuracy_ceiling(["a", "b", "c"], [0, 1, 0]) == 1.0
@@ -218,36 +182,6 @@ def test_macro_f1_errors() -> None:
         macro_f1([0, 1, 1], [0, 1], 2)
     with pytest.raises(ValueError, match=r"No labels"):
         macro_f1([], [], 2)
-
-
-def test_mean_interval_by_hand() -> None:
-    mean, half = mean_interval([1, 2, 3])  # sample standard deviation 1
-    assert mean == 2.0
-    assert half == pytest.approx(T95_DF2 / math.sqrt(3), rel=1e-12)
-    mean, half = mean_interval(np.array([0.5, 0.7]))  # sd = sqrt(0.02), / sqrt(2) = 0.1
-    assert mean == pytest.approx(0.6) and half == pytest.approx(T95_DF1 * 0.1, rel=1e-9)
-    _, half90 = mean_interval([1, 2, 3], confidence=0.9)
-    assert half90 == pytest.approx(0.9 / math.sqrt(2 * 0.95 * 0.05) / math.sqrt(3), rel=1e-12)
-    assert mean_interval([4.0, 4.0, 4.0]) == (4.0, 0.0)
-    assert all(isinstance(v, float) for v in mean_interval([1, 2]))
-
-
-@pytest.mark.parametrize(
-    ("values", "confidence", "message"),
-    [
-        ([0.9], 0.95, r"at least two values \(one per seed\), got 1"),
-        ([], 0.95, r"at least two values .*got 0"),
-        ([[1.0, 2.0], [3.0, 4.0]], 0.95, r"at least two values .*got 4"),
-        ([1.0, float("nan")], 0.95, r"Values must be finite numbers, got \[1\.0, nan\]"),
-        ([1.0, float("inf")], 0.95, r"Values must be finite"),
-        ([1.0, 2.0], 1.0, r"confidence=1\.0: use a number strictly between 0 and 1"),
-        ([1.0, 2.0], 0.0, r"confidence=0\.0"),
-        ([1.0, 2.0], 95, r"confidence=95"),
-    ],
-)
-def test_mean_interval_errors(values: list[float], confidence: float, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        mean_interval(values, confidence)
 
 
 def test_summarize_seeds_by_hand() -> None:

@@ -334,3 +334,27 @@ def test_torch_threads_rejects_bad_counts(n: object, four_threads: int) -> None:
 def test_torch_threads_accepts_numpy_integers(four_threads: int) -> None:
     with torch_threads(np.int64(2)) as inside:
         assert inside == 2 and torch.get_num_threads() == 2
+
+
+def test_peak_memory_mb_grows_with_a_big_allocation() -> None:
+    before = runtime.peak_memory_mb()
+    assert before is not None and before["this process"] > 10 and before["child processes"] >= 0
+    block = np.ones(300 * 1024 * 1024 // 8)  # 300 MB, touched
+    after = runtime.peak_memory_mb()
+    assert after is not None and after["this process"] >= before["this process"]
+    assert after["this process"] > 300
+    del block
+
+
+def test_peak_memory_mb_without_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_resource(name: str, *args: object, **kwargs: object) -> object:
+        if name == "resource":
+            raise ImportError("no resource module here (as on Windows)")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_resource)
+    assert runtime.peak_memory_mb() is None

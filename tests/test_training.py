@@ -76,8 +76,13 @@ def test_fit_learns_a_separable_problem() -> None:
         log=lines.append,
     )
     frame = history.to_frame()
-    assert list(frame.columns) == ["train_loss", "train_acc", "val_loss", "val_acc", "seconds"]
+    assert list(frame.columns) == [
+        "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "lr", "updates"
+    ]
     assert frame.index.name == "epoch"
+    assert (frame["lr"] == 0.5).all()
+    assert (frame["updates"] == 4).all()  # 64 examples in batches of 16
+    assert history.updates == 32 and history.epochs_run == 8 and history.max_epochs == 8
     assert frame.index.tolist() == list(range(1, 9))
     assert frame["train_loss"].iloc[-1] < frame["train_loss"].iloc[0] / 2
     assert frame["val_loss"].iloc[-1] < frame["val_loss"].iloc[0]
@@ -184,6 +189,156 @@ def test_fit_rejects_bad_arguments() -> None:
             device=CPU,
             restore_best=True,
         )
+
+
+def _val_losses_fit(val_losses: list[float], **kwargs: object) -> tuple[History, list[str], nn.Linear]:
+    """fit() with a validation loader whose loss follows ``val_losses`` epoch by epoch."""
+    x, y = separable(16)
+    model = linear()
+    scripted = iter(val_losses)
+
+    class Scripted:
+        """A validation 'loss' that ignores the model and returns the next scripted value."""
+
+        def __call__(self, scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+            return torch.tensor(self.value)
+
+    script = Scripted()
+
+    def loss_fn(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled():
+            return nn.functional.cross_entropy(scores, targets)
+        return script(scores, targets)
+
+    class OneBatch:
+        """A loader of one batch whose iteration advances the scripted loss."""
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            script.value = next(scripted)
+            yield x, y
+
+    lines: list[str] = []
+    history = fit(
+        model,
+        loader(x, y),
+        loss_fn=loss_fn,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        device=CPU,
+        val_loader=OneBatch(),
+        log=lines.append,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return history, lines, model
+
+
+def test_patience_stops_after_that_many_epochs_without_improvement() -> None:
+    losses = [1.0, 0.8, 0.9, 0.85, 0.95, 0.5, 0.4]
+    history, lines, _ = _val_losses_fit(losses, epochs=7, patience=3)
+    # Best at epoch 2 (0.8); epochs 3, 4, 5 do not improve on it: stop after epoch 5.
+    assert history.epochs_run == 5 and history.stopped_early
+    assert history.best_epoch() == 2 and not history.still_improving
+    assert "stopped: no lower validation loss for 3 epochs" in lines
+    assert lines[-1] == "restored the weights of epoch 2 (lowest validation loss)"  # patience implies it
+    # With more patience the later improvements are reached.
+    history, _, _ = _val_losses_fit(losses, epochs=7, patience=4)
+    assert history.epochs_run == 7 and not history.stopped_early
+    assert history.best_epoch() == 7 and history.still_improving
+
+
+def test_patience_restores_the_weights_of_the_best_epoch() -> None:
+    snapshots: list[dict[str, torch.Tensor]] = []
+    losses = [1.0, 0.5, 0.7, 0.9, 0.3]
+
+    history, _lines, model = _val_losses_fit(losses, epochs=5, patience=2)
+    assert history.epochs_run == 4 and history.best_epoch() == 2
+    # Re-run with a snapshot after each epoch to compare the restored weights with epoch 2's.
+    x, y = separable(16)
+    torch.manual_seed(0)
+    again = nn.Linear(2, 2)
+    opt = torch.optim.SGD(again.parameters(), lr=0.1)
+    for _ in range(4):
+        train_epoch(again, loader(x, y), nn.functional.cross_entropy, opt, CPU)
+        snapshots.append(copy.deepcopy(again.state_dict()))
+    for name, value in model.state_dict().items():
+        torch.testing.assert_close(value, snapshots[1][name], rtol=0, atol=0)
+
+
+def test_min_delta_counts_only_real_improvements_but_restores_the_lowest() -> None:
+    losses = [1.0, 0.99, 0.985, 0.98, 0.5]
+    history, _, _ = _val_losses_fit(losses, epochs=5, patience=2, min_delta=0.05)
+    # 0.99 and 0.985 are not 0.05 below 1.0: patience runs out after epoch 3 ...
+    assert history.epochs_run == 3 and history.stopped_early
+    # ... and the weights kept are still those of the lowest loss seen (epoch 3).
+    assert history.best_epoch() == 3
+    history, _, _ = _val_losses_fit(losses, epochs=5, patience=2, min_delta=0.0)
+    assert history.epochs_run == 5 and history.best_epoch() == 5
+
+
+def test_still_improving_flags_a_run_whose_best_epoch_is_its_last() -> None:
+    history, _, _ = _val_losses_fit([1.0, 0.9, 0.8], epochs=3)
+    assert history.still_improving and not history.stopped_early
+    history, _, _ = _val_losses_fit([1.0, 0.7, 0.8], epochs=3)
+    assert not history.still_improving
+    nan = math.nan
+    by_hand = History([EpochStats(1, 0.9, nan, 0.5, nan, 1.0), EpochStats(2, 0.8, nan, 0.4, nan, 1.0)])
+    assert by_hand.still_improving  # max_epochs unknown: the last epoch run counts as the last allowed
+
+
+def test_plateau_scheduler_gets_the_validation_loss_and_lr_is_recorded() -> None:
+    x, y = separable(16)
+    model = linear()
+    opt = torch.optim.SGD(model.parameters(), lr=0.4)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=0)
+    history, _, _ = _val_losses_fit([1.0, 1.0, 1.0, 1.0], epochs=4, scheduler=None)
+    assert (history.to_frame()["lr"] == 0.1).all()
+
+    # A plateau scheduler halves the rate after each epoch without improvement.
+    scripted = iter([1.0, 1.0, 1.0, 0.5])
+
+    def val_loss(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled():
+            return nn.functional.cross_entropy(scores, targets)
+        return torch.tensor(value)
+
+    class OneBatch:
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            nonlocal value
+            value = next(scripted)
+            yield x, y
+
+    value = 0.0
+    history = fit(model, loader(x, y), loss_fn=val_loss, optimizer=opt, epochs=4, device=CPU,
+                  val_loader=OneBatch(), scheduler=plateau, log=None)
+    assert history.to_frame()["lr"].tolist() == [0.4, 0.4, 0.2, 0.1]
+
+
+def test_step_scheduler_is_stepped_once_per_epoch() -> None:
+    x, y = separable(16)
+    model = linear()
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    step = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)
+    history = fit(model, loader(x, y), loss_fn=nn.functional.cross_entropy, optimizer=opt, epochs=3,
+                  device=CPU, scheduler=step, log=None)
+    assert history.to_frame()["lr"].tolist() == pytest.approx([1.0, 0.1, 0.01])
+
+
+def test_early_stopping_rejects_bad_arguments() -> None:
+    x, y = separable(8)
+    model = linear()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    common = {"loss_fn": nn.functional.cross_entropy, "optimizer": opt, "epochs": 2, "device": CPU}
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match=r"patience=.*whole number of epochs >= 1"):
+            fit(model, loader(x, y), val_loader=loader(x, y), patience=bad, **common)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"patience needs a val_loader"):
+        fit(model, loader(x, y), patience=2, **common)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"min_delta=-0.1: use a finite number >= 0"):
+        fit(model, loader(x, y), val_loader=loader(x, y), patience=2, min_delta=-0.1, **common)  # type: ignore[arg-type]
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)
+    with pytest.raises(ValueError, match=r"ReduceLROnPlateau scheduler needs a val_loader"):
+        fit(model, loader(x, y), scheduler=plateau, **common)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"scheduler must be a torch learning-rate scheduler"):
+        fit(model, loader(x, y), scheduler="cosine", **common)  # type: ignore[arg-type]
 
 
 def test_fit_regression_has_nan_accuracy() -> None:
@@ -369,13 +524,18 @@ def test_history_best_epoch_and_empty() -> None:
         History().best_epoch()
     empty = History().to_frame()
     assert isinstance(empty, pd.DataFrame) and empty.empty
-    assert list(empty.columns) == ["train_loss", "train_acc", "val_loss", "val_acc", "seconds"]
+    assert list(empty.columns) == [
+        "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "lr", "updates"
+    ]
     assert History().total_seconds == 0.0
 
 
 def test_format_epoch_widths() -> None:
     line = _format_epoch(EpochStats(3, 0.12345, 0.5, 0.25, 0.75, 1.5), 12)
     assert line == "epoch  3/12 | train loss 0.1235 | acc 0.500 | val loss 0.2500 | acc 0.750 | 1.50 s"
+    # a small regression loss keeps four significant digits instead of rounding to 0.0001
+    small = _format_epoch(EpochStats(1, 0.00012351, math.nan, 0.0000987654, math.nan, 2.0), 9)
+    assert small == "epoch 1/9 | train loss 0.0001235 | val loss 9.877e-05 | 2.00 s"
 
 
 def test_move_to_handles_containers() -> None:

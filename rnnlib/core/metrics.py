@@ -1,6 +1,9 @@
 """Classification metrics: accuracy, macro F1, per-class accuracy, confusion matrices, ceilings,
-the mean ± interval of a metric over several seeds, and the Wilson interval of a proportion
-(an accuracy measured on few examples)."""
+and a table of a metric's mean ± interval over several seeds.
+
+The intervals themselves (Wilson for one proportion, Student-t over seeds) and the paired
+tests that compare two models live in :mod:`rnnlib.core.stats`.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,10 @@ import pandas as pd
 from scipy import stats  # type: ignore[import-untyped]
 from sklearn.metrics import confusion_matrix, f1_score
 
+# The intervals live in rnnlib.core.stats, the home of the course's statistics; they are
+# imported here for the functions below (and for code that reaches them through this module).
+from rnnlib.core.stats import mean_interval, wilson_interval
+
 ArrayLike = Sequence[int] | np.ndarray
 
 __all__ = [
@@ -23,10 +30,8 @@ __all__ = [
     "macro_accuracy",
     "macro_accuracy_interval",
     "macro_f1",
-    "mean_interval",
     "per_class_accuracy",
     "summarize_seeds",
-    "wilson_interval",
 ]
 
 
@@ -173,26 +178,6 @@ def macro_f1(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int) -> float:
     return float(f1_score(t, p, labels=np.arange(n_classes), average="macro", zero_division=0))
 
 
-def mean_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
-    """``(mean, half_width)`` of a Student-t interval for the mean of ``values`` (e.g. one per seed).
-
-    With three seeds the interval is wide (t = 4.30 at 95 %): that is the point. Two
-    models whose intervals overlap are not shown apart by these runs.
-
-    Raises:
-        ValueError: fewer than two values, a non-finite value, or a confidence outside (0, 1).
-    """
-    v = np.asarray(values, dtype=float)
-    if v.ndim != 1 or len(v) < 2:
-        raise ValueError(f"An interval needs at least two values (one per seed), got {v.size}.")
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"Values must be finite numbers, got {v.tolist()}.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r}: use a number strictly between 0 and 1, e.g. 0.95.")
-    half = stats.t.ppf(0.5 + confidence / 2, df=len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
-    return float(v.mean()), float(half)
-
-
 def summarize_seeds(
     runs: pd.DataFrame, by: str, metrics: Sequence[str], confidence: float = 0.95
 ) -> pd.DataFrame:
@@ -218,38 +203,3 @@ def summarize_seeds(
     table.index.name = by
     table["runs"] = table["runs"].astype(int)
     return table
-
-
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """``(low, high)``: the Wilson score interval of a proportion, e.g. an accuracy on ``n`` examples.
-
-    With ``p = successes / n`` and ``z`` the normal quantile of the confidence level,
-
-    .. math::
-
-        \\frac{p + z^2/(2n) \\pm z \\sqrt{p(1-p)/n + z^2/(4n^2)}}{1 + z^2/n}.
-
-    Unlike the textbook ``p ± z·sqrt(p(1-p)/n)``, it stays inside [0, 1] and does not shrink to
-    a single point at 0/n or n/n: 7 right out of 7 gives (0.65, 1.0) at 95 %, not (1.0, 1.0).
-    It describes the test sample only (a fixed model, the names drawn at random), not the
-    spread between training runs (see :func:`mean_interval` for that).
-
-    Raises:
-        ValueError: ``n < 1``, ``successes`` outside ``0..n`` or not a whole number, or a
-            confidence outside (0, 1).
-    """
-    if int(n) != n or int(successes) != successes:
-        raise ValueError(f"successes={successes}, n={n}: both must be whole numbers (counts of examples).")
-    if n < 1:
-        raise ValueError(f"n={n}: an interval needs at least one example.")
-    if not 0 <= successes <= n:
-        raise ValueError(f"successes={successes} must be between 0 and n={n}.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r}: use a number strictly between 0 and 1, e.g. 0.95.")
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact ends, no rounding residue
-    high = 1.0 if successes == n else min(1.0, centre + half)
-    return float(low), float(high)

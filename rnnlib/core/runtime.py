@@ -27,6 +27,7 @@ __all__ = [
     "fast_mode",
     "format_seconds",
     "hardware_summary",
+    "peak_memory_mb",
     "pick_device",
     "scaled",
     "seed_everything",
@@ -113,6 +114,24 @@ def hardware_summary() -> str:
         f"CPU: {_cpu_name()} ({os.cpu_count()} logical cores) | GPU: {gpu} | "
         f"Python {platform.python_version()} | torch {torch.__version__}"
     )
+
+
+def peak_memory_mb() -> dict[str, float] | None:
+    """The largest resident memory so far, in MB: ``{"this process": ..., "child processes": ...}``.
+
+    "child processes" is the largest of the finished worker processes (e.g. those of
+    :func:`rnnlib.core.parallel.parallel_map`), 0 when there were none. Read from the operating
+    system's resource accounting (Linux and macOS); None where it is not available (Windows).
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    # ru_maxrss is in kilobytes on Linux and in bytes on macOS
+    unit = 1 / 1024 if platform.system() != "Darwin" else 1 / 1024**2
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * unit
+    return {"this process": float(own), "child processes": float(children)}
 
 
 def seed_everything(seed: int) -> None:

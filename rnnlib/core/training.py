@@ -4,6 +4,13 @@ The loop is model-agnostic: a data loader yields ``(inputs, targets)`` pairs,
 ``model(inputs)`` returns one row of scores per example, and ``loss_fn(scores,
 targets)`` returns a scalar. ``inputs`` may be a tensor, a
 :class:`~torch.nn.utils.rnn.PackedSequence`, or a tuple, list or dict of them.
+
+:func:`fit` trains to convergence when asked: with ``patience`` it stops once the
+validation loss has not improved for that many epochs and restores the best weights
+(early stopping), and a learning-rate ``scheduler`` is stepped once per epoch. Its
+:class:`History` says how many updates were made, how many epochs ran, which one was
+best, and whether the run was still improving when it ran out of epochs
+(:attr:`History.still_improving`): such a run has not converged.
 """
 
 from __future__ import annotations
@@ -50,13 +57,25 @@ class EpochStats:
     val_loss: float
     val_acc: float
     seconds: float
+    #: learning rate of the first parameter group during the epoch (NaN if unknown)
+    lr: float = math.nan
+    #: optimizer steps taken in the epoch (one per batch)
+    updates: int = 0
 
 
 @dataclass
 class History:
-    """Per-epoch statistics of a :func:`fit` run."""
+    """Per-epoch statistics of a :func:`fit` run.
+
+    Attributes:
+        epochs: one :class:`EpochStats` per epoch run.
+        max_epochs: the epochs the run was allowed (None when unknown, e.g. built by hand).
+        stopped_early: True when ``patience`` ended the run before ``max_epochs``.
+    """
 
     epochs: list[EpochStats] = field(default_factory=list)
+    max_epochs: int | None = None
+    stopped_early: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """The history as a table, one row per epoch."""
@@ -67,6 +86,26 @@ class History:
     def total_seconds(self) -> float:
         """Wall time of all epochs together."""
         return float(sum(e.seconds for e in self.epochs))
+
+    @property
+    def updates(self) -> int:
+        """Optimizer steps of the whole run (one per training batch)."""
+        return int(sum(e.updates for e in self.epochs))
+
+    @property
+    def epochs_run(self) -> int:
+        """How many epochs ran (fewer than ``max_epochs`` when stopped early)."""
+        return len(self.epochs)
+
+    @property
+    def still_improving(self) -> bool:
+        """True when the best epoch is the last one the run was allowed: it was still learning.
+
+        Such a run has not converged; a comparison built on it must say so or train longer.
+        Unknown ``max_epochs`` counts the last epoch run as the last allowed one.
+        """
+        last_allowed = self.max_epochs if self.max_epochs is not None else self.epochs_run
+        return not self.stopped_early and self.best_epoch() == last_allowed
 
     def best_epoch(self) -> int:
         """The epoch with the lowest validation loss (training loss if there is none)."""
@@ -116,9 +155,11 @@ class _Tally:
 
     def __init__(self) -> None:
         self.loss, self.correct, self.seen, self.classification = 0.0, 0, 0, True
+        self.batches = 0
 
     def add(self, scores: torch.Tensor, targets: torch.Tensor, loss: float) -> None:
         n = targets.shape[0]
+        self.batches += 1
         self.loss += loss * n
         self.classification = self.classification and _is_classification(scores, targets)
         self.correct += _correct(scores, targets)
@@ -160,6 +201,21 @@ def train_epoch(
 
     Accuracy is NaN when the targets are not class indices.
     """
+    loss, acc, _ = _train_pass(model, loader, loss_fn, optimizer, device, clip_grad=clip_grad, desc=desc)
+    return loss, acc
+
+
+def _train_pass(
+    model: nn.Module,
+    loader: Iterable[Batch],
+    loss_fn: LossFn,
+    optimizer: torch.optim.Optimizer,
+    device: torch.device | str,
+    *,
+    clip_grad: float | None,
+    desc: str,
+) -> tuple[float, float, int]:
+    """One training pass: (mean loss, accuracy, optimizer steps)."""
     model.train()
     tally = _Tally()
     for inputs, targets in progress(loader, desc=desc):
@@ -173,7 +229,8 @@ def train_epoch(
             nn.utils.clip_grad_norm_(model.parameters(), clip_grad)
         optimizer.step()
         tally.add(scores, targets, loss.item())
-    return tally.result("training")
+    loss_mean, acc = tally.result("training")
+    return loss_mean, acc, tally.batches
 
 
 @torch.no_grad()
@@ -230,29 +287,60 @@ def fit(
     device: torch.device | str,
     val_loader: Iterable[Batch] | None = None,
     clip_grad: float | None = None,
-    restore_best: bool = False,
+    restore_best: bool | None = None,
+    patience: int | None = None,
+    min_delta: float = 0.0,
+    scheduler: Any = None,
     log: Callable[[str], None] | None = print,
 ) -> History:
-    """Train ``model`` for ``epochs`` epochs and return the per-epoch :class:`History`.
+    """Train ``model`` for at most ``epochs`` epochs and return the per-epoch :class:`History`.
 
     Args:
-        restore_best: at the end, load the weights of the epoch with the lowest
-            validation loss (needs ``val_loader``): early stopping without stopping.
+        epochs: the most epochs the run may take (all of them without ``patience``).
+        restore_best: at the end, load the weights of the epoch with the lowest validation
+            loss (needs ``val_loader``). None (the default) means True when ``patience`` is
+            given and False otherwise.
+        patience: early stopping: stop when the validation loss has not improved (by more
+            than ``min_delta``) for this many epochs in a row. Needs ``val_loader``.
+        min_delta: how much lower a validation loss must be to reset the patience count. The
+            restored weights are always those of the lowest validation loss
+            (:meth:`History.best_epoch`).
+        scheduler: a learning-rate scheduler of ``optimizer``, stepped once after every
+            epoch; ``ReduceLROnPlateau`` is stepped with the validation loss (needs
+            ``val_loader``).
         log: called with one line per epoch (None: silent).
 
     Raises:
-        ValueError: ``epochs < 1``, or ``restore_best`` without a validation loader.
+        ValueError: ``epochs < 1``, ``patience < 1``, a negative ``min_delta``, or
+            ``restore_best`` / ``patience`` / a plateau scheduler without a validation loader.
     """
     if epochs < 1:
         raise ValueError(f"epochs={epochs}: train for at least one epoch.")
-    if restore_best and val_loader is None:
-        raise ValueError("restore_best=True needs a val_loader to pick the best epoch.")
+    if patience is not None and (isinstance(patience, bool) or int(patience) != patience or patience < 1):
+        raise ValueError(
+            f"patience={patience!r}: give a whole number of epochs >= 1, or None for no early stop."
+        )
+    if not (math.isfinite(min_delta) and min_delta >= 0):
+        raise ValueError(f"min_delta={min_delta!r}: use a finite number >= 0.")
+    plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
+    if restore_best is None:
+        restore_best = patience is not None
+    for wanted, what in ((patience is not None, "patience"), (restore_best, "restore_best=True"),
+                         (plateau, "a ReduceLROnPlateau scheduler")):
+        if wanted and val_loader is None:
+            raise ValueError(f"{what} needs a val_loader to pick the best epoch.")
+    if scheduler is not None and not hasattr(scheduler, "step"):
+        raise TypeError(
+            f"scheduler must be a torch learning-rate scheduler (with .step()), got {type(scheduler)}."
+        )
     model.to(device)
-    history = History()
+    history = History(max_epochs=epochs)
     best_loss, best_state = math.inf, None
+    reference, waited = math.inf, 0  # the last loss that counted as an improvement (min_delta)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        train_loss, train_acc = train_epoch(
+        lr = float(optimizer.param_groups[0]["lr"])
+        train_loss, train_acc, updates = _train_pass(
             model,
             train_loader,
             loss_fn,
@@ -264,12 +352,27 @@ def fit(
         val_loss, val_acc = math.nan, math.nan
         if val_loader is not None:
             val_loss, val_acc = evaluate(model, val_loader, loss_fn, device, desc="validate")
-            if restore_best and val_loss < best_loss:
-                best_loss, best_state = val_loss, copy.deepcopy(model.state_dict())
-        stats = EpochStats(epoch, train_loss, train_acc, val_loss, val_acc, time.perf_counter() - start)
+            if val_loss < best_loss:  # a new lowest loss: the weights best_epoch() names
+                best_loss = val_loss
+                if restore_best:
+                    best_state = copy.deepcopy(model.state_dict())
+            if val_loss < reference - min_delta:
+                reference, waited = val_loss, 0
+            else:
+                waited += 1
+        if scheduler is not None:
+            scheduler.step(val_loss) if plateau else scheduler.step()
+        stats = EpochStats(
+            epoch, train_loss, train_acc, val_loss, val_acc, time.perf_counter() - start, lr, updates
+        )
         history.epochs.append(stats)
         if log is not None:
             log(_format_epoch(stats, epochs))
+        if patience is not None and waited >= patience and epoch < epochs:
+            history.stopped_early = True
+            if log is not None:
+                log(f"stopped: no lower validation loss for {patience} epochs")
+            break
     if best_state is not None:
         model.load_state_dict(best_state)
         if log is not None:
@@ -277,12 +380,17 @@ def fit(
     return history
 
 
+def _loss_text(loss: float) -> str:
+    """Four decimals for a loss near 1 (a cross-entropy), four digits for a small one (an MSE)."""
+    return f"{loss:.4f}" if abs(loss) >= 0.01 or loss == 0 else f"{loss:.4g}"
+
+
 def _format_epoch(s: EpochStats, epochs: int) -> str:
-    parts = [f"epoch {s.epoch:>{len(str(epochs))}}/{epochs}", f"train loss {s.train_loss:.4f}"]
+    parts = [f"epoch {s.epoch:>{len(str(epochs))}}/{epochs}", f"train loss {_loss_text(s.train_loss)}"]
     if not math.isnan(s.train_acc):
         parts.append(f"acc {s.train_acc:.3f}")
     if not math.isnan(s.val_loss):
-        parts.append(f"val loss {s.val_loss:.4f}")
+        parts.append(f"val loss {_loss_text(s.val_loss)}")
     if not math.isnan(s.val_acc):
         parts.append(f"acc {s.val_acc:.3f}")
     parts.append(format_seconds(s.seconds))

@@ -18,6 +18,6 @@ notebooks install the release named in ``_config.yml`` (README, "Cutting a relea
 
 from rnnlib.core.runtime import fast_mode, hardware_summary, pick_device, scaled, seed_everything
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = ["__version__", "fast_mode", "hardware_summary", "pick_device", "scaled", "seed_everything"]

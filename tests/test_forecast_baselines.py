@@ -130,3 +130,51 @@ def test_ridge_errors() -> None:
         model.predict_at(SERIES, np.array([2]))
     with pytest.raises(ValueError, match="starts must lie"):
         model.predict(SERIES, np.array([28]), 3)
+
+
+def test_lagged_ridge_with_exogenous_features_learns_their_effect() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    hour = np.arange(n) % 24
+    calendar = np.column_stack([np.sin(2 * np.pi * hour / 24), np.cos(2 * np.pi * hour / 24)])
+    noise = rng.normal(0, 0.01, n)
+    series = np.zeros(n)
+    for t in range(1, n):  # the next value: half the last one plus a daily term read at the origin
+        series[t] = 0.5 * series[t - 1] + 3.0 * calendar[t - 1, 0] - 2.0 * calendar[t - 1, 1] + noise[t]
+    model = fit_lagged_ridge(series[:300], lags=[1], alpha=0.0, exog=calendar[:300])
+    assert model.n_exog == 2 and model.coef.shape == (3,)
+    np.testing.assert_allclose(model.coef, [0.5, 3.0, -2.0], atol=0.02)
+    starts = window_starts(n, 3, 1, 300)
+    predicted = model.predict(series, starts, 3, exog=calendar)
+    truth = series[starts + 3]
+    assert np.sqrt(np.mean((predicted - truth) ** 2)) < 0.02
+    # the lags alone cannot know the hour: much worse
+    lags_only = fit_lagged_ridge(series[:300], lags=[1], alpha=0.0)
+    worse = lags_only.predict(series, starts, 3)
+    assert np.sqrt(np.mean((worse - truth) ** 2)) > 10 * np.sqrt(np.mean((predicted - truth) ** 2))
+    # features: the lag, then the exogenous row of the origin (never of the target)
+    origins = np.array([5, 9])
+    np.testing.assert_array_equal(model.features(series, origins, calendar)[:, 1:], calendar[origins])
+    one_column = fit_lagged_ridge(series[:300], lags=[1], exog=calendar[:300, 0])
+    assert one_column.n_exog == 1
+
+
+def test_lagged_ridge_exogenous_errors() -> None:
+    calendar = np.zeros((30, 2))
+    model = fit_lagged_ridge(SERIES, lags=[1, 2], exog=calendar)
+    starts = np.array([0, 5])
+    with pytest.raises(ValueError, match=r"fitted with 2 exogenous features: pass exog"):
+        model.predict(SERIES, starts, 3)
+    with pytest.raises(ValueError, match=r"exog has 3 columns but the model was fitted with 2"):
+        model.predict(SERIES, starts, 3, exog=np.zeros((30, 3)))
+    with pytest.raises(ValueError, match=r"exog must have one row per value of the series \(30\)"):
+        model.predict(SERIES, starts, 3, exog=np.zeros((29, 2)))
+    with pytest.raises(ValueError, match=r"exog must have one row per value of the series \(30\)"):
+        fit_lagged_ridge(SERIES, lags=[1], exog=np.zeros((10, 2)))
+    bad = calendar.copy()
+    bad[4, 1] = np.nan
+    with pytest.raises(ValueError, match=r"exog holds NaN"):
+        fit_lagged_ridge(SERIES, lags=[1], exog=bad)
+    plain = fit_lagged_ridge(SERIES, lags=[1])
+    with pytest.raises(ValueError, match=r"exog has 2 columns but the model was fitted with 0"):
+        plain.predict(SERIES, starts, 3, exog=calendar)

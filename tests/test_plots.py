@@ -11,7 +11,13 @@ import pytest
 
 from rnnlib.core.metrics import confusion
 from rnnlib.core.training import EpochStats, History
-from rnnlib.viz.plots import plot_confusion, plot_history, plot_loss_curves
+from rnnlib.viz.plots import (
+    label_points,
+    plot_confusion,
+    plot_history,
+    plot_learning_curves,
+    plot_loss_curves,
+)
 
 NAMES = ["Zulu", "alpha", "Mike"]  # deliberately not sorted: order must be kept
 
@@ -149,3 +155,72 @@ def test_plot_history_without_validation() -> None:
 def test_plot_history_empty() -> None:
     with pytest.raises(ValueError, match=r"history is empty: train for at least one epoch"):
         plot_history(History())
+
+
+def _run(val_losses: list[float], max_epochs: int) -> History:
+    return History(
+        [EpochStats(e, 1.0 / e, math.nan, v, math.nan, 0.1) for e, v in enumerate(val_losses, start=1)],
+        max_epochs=max_epochs,
+    )
+
+
+def test_plot_learning_curves_one_panel_per_model_with_best_epochs() -> None:
+    runs = {
+        "gru": [_run([0.9, 0.5, 0.7], 10), _run([0.8, 0.6, 0.65], 10)],
+        "bigru": [_run([0.9, 0.7, 0.6], 3)],  # best at its last allowed epoch: still improving
+    }
+    fig = plot_learning_curves(runs, title="Chapter 5", loss_label="cross-entropy")
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 2 and fig.get_size_inches()[0] == 9.0
+    gru, bigru = visible
+    assert gru.get_title() == "gru" and bigru.get_title() == "bigru (1 still improving)"
+    assert gru.get_ylabel() == "cross-entropy" and fig._suptitle.get_text() == "Chapter 5"
+    lines = gru.get_lines()  # per run: training, validation, best-epoch dot
+    assert len(lines) == 6
+    np.testing.assert_array_equal(lines[1].get_ydata(), [0.9, 0.5, 0.7])
+    np.testing.assert_array_equal(lines[2].get_xdata(), [2]) and lines[2].get_ydata()[0] == 0.5
+    np.testing.assert_array_equal(lines[5].get_xdata(), [2])  # second run's best: epoch 2 (0.6)
+    assert lines[0].get_linestyle() == "--"
+    many = plot_learning_curves({f"m{i}": [_run([1.0, 0.5], 5)] for i in range(4)}, columns=3, log_scale=True)
+    assert sum(ax.get_visible() for ax in many.axes) == 4 and len(many.axes) == 6
+    assert many.axes[0].get_yscale() == "log"
+    plt.close("all")
+
+
+def test_plot_learning_curves_errors() -> None:
+    with pytest.raises(ValueError, match=r"No run to plot"):
+        plot_learning_curves({})
+    with pytest.raises(ValueError, match=r"Model 'gru' has no run"):
+        plot_learning_curves({"gru": []})
+    with pytest.raises(ValueError, match=r"A run of 'gru' has no validation loss per epoch"):
+        plot_learning_curves({"gru": [_history(False)]})
+    with pytest.raises(ValueError, match=r"columns=0"):
+        plot_learning_curves({"gru": [_history(True)]}, columns=0)
+
+
+def test_label_points_places_crowded_labels_without_overlap() -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(0, 1, 14), rng.normal(0, 1, 14)
+    x[:4], y[:4] = 0.0, 0.0  # four points on top of each other
+    ax.scatter(x, y)
+    ax.set(xlim=(-4, 4), ylim=(-4, 4))
+    words = [f"word{i}" for i in range(14)]
+    texts = label_points(ax, x, y, words, colors=["tab:red"] * 14)
+    assert [t.get_text() for t in texts] == words
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    assert texts[0].get_color() == "tab:red"
+    plt.close(fig)
+
+
+def test_label_points_checks_lengths() -> None:
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"one entry per point, got 2, 2, 1"):
+        label_points(ax, [0, 1], [0, 1], ["a"])
+    with pytest.raises(ValueError, match=r"got 1, 1, 1 and 2"):
+        label_points(ax, [0], [0], ["a"], colors=["r", "g"])
+    plt.close(fig)

@@ -105,7 +105,26 @@ def test_forecaster_pmgru_is_the_cell_then_the_head() -> None:
     torch.testing.assert_close(model(x), model.head(h).squeeze(-1))
 
 
+@pytest.mark.parametrize("kind", ["pmgru", "gru", "lstm"])
+def test_residual_forecaster_adds_the_windows_last_value(kind: str) -> None:
+    torch.manual_seed(5)
+    plain = Forecaster(3, 4, kind)  # type: ignore[arg-type]
+    torch.manual_seed(5)
+    residual = Forecaster(3, 4, kind, residual=True, target_column=2)  # type: ignore[arg-type]
+    x = torch.randn(6, 9, 3)
+    torch.testing.assert_close(residual(x), plain(x) + x[:, -1, 2])
+    # with a zero head the residual forecaster is persistence: the last known value
+    with torch.no_grad():
+        residual.head.weight.zero_()
+        residual.head.bias.zero_()
+    torch.testing.assert_close(residual(x), x[:, -1, 2])
+    assert not plain.residual and residual.residual and residual.target_column == 2
+
+
 def test_errors() -> None:
+    for bad in (-1, 3, 1.0, True):
+        with pytest.raises(ValueError, match=r"target_column=.*index \(0..2\) of the input feature"):
+            Forecaster(3, 4, "gru", residual=True, target_column=bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="hidden_size=0"):
         PmGRUCell(3, 0)
     with pytest.raises(ValueError, match="output_size=0"):

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from rnnlib.models.fastgru import BatchedGRU
+from rnnlib.models.features import reverse_within_lengths, split_directions
 from rnnlib.models.review_rnn import ENCODERS, ReviewClassifier
 
 VOCAB, DIM, HIDDEN = 12, 6, 5
@@ -47,7 +48,7 @@ def one_direction(bigru: nn.GRU, suffix: str) -> nn.GRU:
 
 
 def test_encoders() -> None:
-    assert ENCODERS == ("scratch", "gru", "bigru", "bigru_padded_last")
+    assert ENCODERS == ("scratch", "gru", "bigru", "bigru_packed", "bigru_padded_last")
 
 
 def test_parameter_count_of_the_seed_model() -> None:
@@ -59,11 +60,27 @@ def test_parameter_count_of_the_seed_model() -> None:
     assert not gru.embedding.weight.requires_grad
     assert trainable(ReviewClassifier(embedding, "scratch", hidden_size=100)) == 120_802
     # two directions: 2 x 120,600 + Linear(200, 2) = 241,200 + 402
-    for encoder in ("bigru", "bigru_padded_last"):
+    for encoder in ("bigru", "bigru_packed", "bigru_padded_last"):
         assert trainable(ReviewClassifier(embedding, encoder, hidden_size=100)) == 241_602
     unfrozen = ReviewClassifier(embedding, "gru", hidden_size=100, freeze_embedding=False)
     assert trainable(unfrozen) == 120_802 + 51 * 300
     assert trainable(ReviewClassifier(embedding, "gru", hidden_size=100, num_classes=5)) == 120_600 + 505
+
+
+def test_fine_tuning_trains_a_copy_of_the_vectors() -> None:
+    """A fine-tuned model must not move the caller's matrix (nor the next model's start)."""
+    vectors = word_vectors()
+    before = vectors.clone()
+    model = ReviewClassifier(vectors, "gru", hidden_size=HIDDEN, freeze_embedding=False)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    padded, lengths = padded_batch(LENGTHS)
+    loss = nn.functional.cross_entropy(model((padded, lengths)), torch.tensor([0, 1, 0, 1]))
+    loss.backward()
+    optimizer.step()
+    assert not torch.equal(model.embedding.weight.detach(), before)  # it did learn
+    assert torch.equal(vectors, before)  # on its own copy
+    again = ReviewClassifier(vectors, "gru", hidden_size=HIDDEN, freeze_embedding=False)
+    assert torch.equal(again.embedding.weight.detach(), before)
 
 
 def test_the_embedding_is_the_given_matrix() -> None:
@@ -97,8 +114,44 @@ def test_one_direction_features_equal_each_review_alone(encoder: str) -> None:
     assert scores.shape == (len(LENGTHS), 2)
 
 
-def test_bigru_features_are_the_last_forward_and_the_first_backward_state() -> None:
+def test_bigru_by_reversal_is_a_forward_gru_and_a_second_one_on_reversed_reviews() -> None:
     model = model_for("bigru")
+    padded, lengths = padded_batch(LENGTHS)
+    features = model.features((padded, lengths))
+    assert features.shape == (len(LENGTHS), 2 * HIDDEN)
+    assert isinstance(model.rnn, nn.GRU) and isinstance(model.rnn_reverse, nn.GRU)
+    assert not model.rnn.bidirectional and not model.rnn_reverse.bidirectional
+    for b, length in enumerate(LENGTHS):
+        words = model.embedding(padded[b : b + 1, :length])
+        _, h_forward = model.rnn(words)
+        _, h_backward = model.rnn_reverse(words.flip(1))  # from the last real word back to word 0
+        expected = torch.cat([h_forward[0, 0], h_backward[0, 0]])
+        torch.testing.assert_close(features[b], expected, atol=1e-12, rtol=0)
+
+
+def test_bigru_by_reversal_equals_the_packed_bidirectional_gru() -> None:
+    packed = model_for("bigru_packed")
+    reversal = model_for("bigru", seed=5)
+    assert reversal.rnn_reverse is not None
+    reversal.rnn, reversal.rnn_reverse = split_directions(packed.rnn)  # type: ignore[arg-type]
+    reversal.head.load_state_dict(packed.head.state_dict())
+    padded, lengths = padded_batch(LENGTHS)
+    torch.testing.assert_close(
+        reversal.features((padded, lengths)), packed.features((padded, lengths)), atol=1e-12, rtol=0
+    )
+    # gradients agree too: the same model, computed another way
+    for model in (packed, reversal):
+        model((padded, lengths)).sum().backward()
+    fwd, _bwd = split_directions(packed.rnn)  # type: ignore[arg-type]
+    for name, _ in fwd.named_parameters():
+        torch.testing.assert_close(getattr(reversal.rnn, name).grad, getattr(packed.rnn, name).grad)
+        torch.testing.assert_close(
+            getattr(reversal.rnn_reverse, name).grad, getattr(packed.rnn, name + "_reverse").grad
+        )
+
+
+def test_bigru_packed_features_are_the_last_forward_and_the_first_backward_state() -> None:
+    model = model_for("bigru_packed")
     padded, lengths = padded_batch(LENGTHS)
     features = model.features((padded, lengths))
     assert features.shape == (len(LENGTHS), 2 * HIDDEN)
@@ -112,7 +165,7 @@ def test_bigru_features_are_the_last_forward_and_the_first_backward_state() -> N
 
 
 def test_padded_last_reads_the_padding_the_pitfall() -> None:
-    right, wrong = model_for("bigru"), model_for("bigru_padded_last")
+    right, wrong = model_for("bigru_packed"), model_for("bigru_padded_last")
     wrong.load_state_dict(right.state_dict())
     padded, lengths = padded_batch(LENGTHS)
     good, bad = right.features((padded, lengths)), wrong.features((padded, lengths))
@@ -140,7 +193,7 @@ def test_padded_last_reads_the_padding_the_pitfall() -> None:
 
 
 def test_padded_last_without_padding_still_differs_in_the_backward_half() -> None:
-    right, wrong = model_for("bigru"), model_for("bigru_padded_last")
+    right, wrong = model_for("bigru_packed"), model_for("bigru_padded_last")
     wrong.load_state_dict(right.state_dict())
     padded, lengths = padded_batch([4, 4, 4])
     good, bad = right.features((padded, lengths)), wrong.features((padded, lengths))
@@ -169,7 +222,9 @@ def test_every_encoder_trains_and_leaves_the_padding_row_alone(encoder: str) -> 
 
 def test_unknown_encoder() -> None:
     with pytest.raises(
-        ValueError, match=r"encoder='lstm': use one of 'scratch', 'gru', 'bigru', 'bigru_padded_last'"
+        ValueError,
+        match=r"encoder='lstm': use one of 'scratch', 'gru', 'bigru', 'bigru_packed', "
+        r"'bigru_padded_last'"
     ):
         ReviewClassifier(word_vectors(), "lstm")  # type: ignore[arg-type]
 
@@ -230,3 +285,44 @@ def test_bad_lengths(encoder: str, lengths: list[int], message: str) -> None:
 def test_padded_indices_must_be_2d_int64(padded: torch.Tensor) -> None:
     with pytest.raises(ValueError, match=r"padded indices must be an int64 tensor \(batch, longest review\)"):
         model_for("gru")((padded, torch.tensor([1, 1])))
+
+
+def test_reverse_within_lengths_keeps_the_padding_in_place() -> None:
+    padded = torch.tensor([[1, 2, 3, 0, 0], [4, 5, 6, 7, 8], [9, 0, 0, 0, 0]])
+    lengths = torch.tensor([3, 5, 1])
+    reversed_ = reverse_within_lengths(padded, lengths)
+    assert reversed_.tolist() == [[3, 2, 1, 0, 0], [8, 7, 6, 5, 4], [9, 0, 0, 0, 0]]
+    assert torch.equal(reverse_within_lengths(reversed_, lengths), padded)  # its own inverse
+    vectors = torch.randn(3, 5, 4)
+    moved = reverse_within_lengths(vectors, [3, 5, 1])
+    for b, length in enumerate((3, 5, 1)):
+        assert torch.equal(moved[b, :length], vectors[b, :length].flip(0))
+        assert torch.equal(moved[b, length:], vectors[b, length:])
+
+
+def test_reverse_within_lengths_rejects_bad_lengths() -> None:
+    with pytest.raises(ValueError, match=r"lengths must lie in 1..2"):
+        reverse_within_lengths(torch.zeros(2, 2), [3, 1])
+    with pytest.raises(ValueError, match=r"lengths must hold one length per sequence \(2\)"):
+        reverse_within_lengths(torch.zeros(2, 2), [1])
+    with pytest.raises(ValueError, match=r"padded must be \(batch, time, ...\)"):
+        reverse_within_lengths(torch.zeros(3), [1, 1, 1])
+
+
+def test_split_directions_copies_each_directions_weights() -> None:
+    torch.manual_seed(0)
+    bi = nn.GRU(DIM, HIDDEN, batch_first=True, bidirectional=True).double()
+    forward, backward = split_directions(bi)
+    for name, value in forward.named_parameters():
+        assert torch.equal(value, getattr(bi, name)) and value.dtype == torch.float64
+        assert torch.equal(getattr(backward, name), getattr(bi, name + "_reverse"))
+    x = torch.randn(2, 4, DIM, dtype=torch.float64)
+    out, _ = bi(x)
+    torch.testing.assert_close(forward(x)[0], out[..., :HIDDEN])
+    torch.testing.assert_close(backward(x.flip(1))[0].flip(1), out[..., HIDDEN:])
+    with pytest.raises(ValueError, match=r"single-layer bidirectional nn.GRU, got bidirectional=False"):
+        split_directions(nn.GRU(DIM, HIDDEN))
+    with pytest.raises(ValueError, match=r"num_layers=2"):
+        split_directions(nn.GRU(DIM, HIDDEN, num_layers=2, bidirectional=True))
+    with pytest.raises(TypeError, match=r"expected a torch.nn.GRU"):
+        split_directions(nn.LSTM(DIM, HIDDEN, bidirectional=True))  # type: ignore[arg-type]

@@ -877,3 +877,54 @@ def test_documents_of_built_datasets(small: dict[str, dict[int, list[Review]]]) 
         assert ds.skipped == 0 and ds.sentiments.tolist() == labels
         assert [[part.vocab[i] for i in ds[k][0].tolist()] for k in range(len(ds))] == docs
     assert SentimentDataset({}, {}, ["a"]).documents() == ([], [])
+
+
+def test_build_datasets_with_n_none_takes_every_review(small: dict[str, dict[int, list[Review]]]) -> None:
+    train, test = build_datasets(small, None)
+    assert len(train) + len(test) == 12 + 10 + 5 + 2
+    assert train.report is not None and train.report.n is None and train.report.capped == {}
+    assert train.report.taken[("books", 1)] == 12
+    with pytest.raises(ValueError, match=r"n=None \(every review\) has no DLStudio archive name"):
+        sentiment.archive_name("train", None)  # type: ignore[arg-type]
+
+
+def test_with_shuffled_words_keeps_words_labels_and_lengths(tiny: SentimentDataset) -> None:
+    words = SentimentDataset(
+        {"books": [["bad", "film", "great", "plot", "film"]]},
+        {"dvd": [["plot", "great"]]},
+        ["bad", "film", "great", "plot"],
+    )
+    ds = IndexReviews(words)
+    shuffled = ds.with_shuffled_words(seed=3)
+    assert isinstance(shuffled, IndexReviews) and len(shuffled) == len(ds)
+    for i in range(len(ds)):
+        (a, ca, sa), (b, cb, sb) = ds[i], shuffled[i]
+        assert sorted(a.tolist()) == sorted(b.tolist()) and (ca, sa) == (cb, sb)
+    assert shuffled[0][0].tolist() != ds[0][0].tolist()  # 5 words: this seed moves them
+    assert ds[0][0].tolist() == [0, 1, 2, 3, 1]  # the original is untouched
+    assert shuffled.lengths.tolist() == ds.lengths.tolist() == [5, 2]
+    again = ds.with_shuffled_words(seed=3)
+    assert all(torch.equal(again[i][0], shuffled[i][0]) for i in range(len(ds)))
+    one_hot = OneHotReviews(words).with_shuffled_words(seed=3)
+    assert isinstance(one_hot, OneHotReviews) and one_hot[0][0].shape == (5, 4)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match=r"seed=.*non-negative int"):
+            ds.with_shuffled_words(seed=bad)  # type: ignore[arg-type]
+
+
+def test_bucketed_loader_batches_similar_lengths(tiny: SentimentDataset) -> None:
+    docs = {"books": [["great"] * n for n in (1, 9, 2, 8, 3, 7)]}
+    ds = IndexReviews(SentimentDataset(docs, {}, ["great"]))
+    fixed = list(sentiment.bucketed_loader(ds, 2, shuffle=False))
+    assert [lengths.tolist() for (_, lengths), _ in fixed] == [[1, 2], [3, 7], [8, 9]]
+    subset = list(sentiment.bucketed_loader(ds, 2, rows=[1, 3, 5], shuffle=False))
+    assert [lengths.tolist() for (_, lengths), _ in subset] == [[7, 8], [9]]
+    shuffled = [b[0][1].tolist() for b in sentiment.bucketed_loader(ds, 2, shuffle=True, seed=4)]
+    assert sorted(x for b in shuffled for x in b) == [1, 2, 3, 7, 8, 9]
+    assert shuffled == [b[0][1].tolist() for b in sentiment.bucketed_loader(ds, 2, shuffle=True, seed=4)]
+    with pytest.raises(ValueError, match=r"rows must lie in 0..5, got 0..6"):
+        sentiment.bucketed_loader(ds, 2, rows=[0, 6], shuffle=False)
+    with pytest.raises(ValueError, match=r"rows must be a non-empty list"):
+        sentiment.bucketed_loader(ds, 2, rows=[], shuffle=False)
+    with pytest.raises(ValueError, match=r"batch_size"):
+        sentiment.bucketed_loader(ds, 0, shuffle=False)

@@ -23,6 +23,7 @@ from rnnlib.models.word2vec import (
     Word2VecSettings,
     corpus_key,
     embedding_matrix,
+    embedding_vocabulary,
     load_pretrained,
     nearest_words,
     train_word2vec,
@@ -290,7 +291,8 @@ def test_embedding_matrix_has_the_padding_in_row_0() -> None:
     for word, row in word_to_row.items():
         np.testing.assert_array_equal(matrix[row].numpy(), vectors[word])
     # the vocabulary IndexReviews is told to use gives the same rows
-    vocab = ["<pad>", *vectors.index_to_key]
+    vocab = embedding_vocabulary(vectors)
+    assert vocab[0] == "<pad>" and len(vocab) == matrix.shape[0]
     assert all(vocab[row] == word for word, row in word_to_row.items())
 
 
@@ -301,7 +303,7 @@ def test_index_reviews_with_the_vectors_words_read_the_matching_rows() -> None:
     docs, _ = dataset.documents()
     vectors = train_word2vec(docs, SMALL, cache=False, log=None)
     matrix, word_to_row = embedding_matrix(vectors)
-    reviews = IndexReviews(dataset, vocab=["<pad>", *vectors.index_to_key])
+    reviews = IndexReviews(dataset, vocab=embedding_vocabulary(vectors))
     assert len(reviews) == len(docs) and reviews.skipped == 0
     for k, doc in enumerate(docs):
         known = [w for w in doc if w in word_to_row]  # "once" and "fine" have no vector
@@ -320,6 +322,12 @@ def test_embedding_matrix_by_hand_and_empty_vectors() -> None:
     )
     with pytest.raises(ValueError, match=r"word vectors are empty"):
         embedding_matrix(KeyedVectors(vector_size=3))
+    assert embedding_vocabulary(hand_vectors()) == ["<pad>", "good", "great", "bad", "awful"]
+    assert embedding_vocabulary(hand_vectors(), pad="_")[0] == "_"
+    with pytest.raises(ValueError, match=r"pad='good' is a word of these vectors"):
+        embedding_vocabulary(hand_vectors(), pad="good")
+    with pytest.raises(ValueError, match=r"word vectors are empty"):
+        embedding_vocabulary(KeyedVectors(vector_size=3))
 
 
 def test_nearest_words_table() -> None:

@@ -3,6 +3,11 @@
 Used by every recurrent classifier of the course (:class:`rnnlib.models.classifiers.GRUClassifier`)
 and explained in the chapter on the ``torch.nn.GRU`` API (:mod:`rnnlib.teaching.gru_api`
 re-exports these functions beside the other helpers of that chapter).
+
+:func:`reverse_within_lengths` and :func:`split_directions` give the backward direction of a
+bidirectional GRU without packing (chapter 5): a forward GRU run on each review reversed
+within its own length reads it from its last real word back to its first, exactly as the
+backward direction does, at the speed of a padded batch.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ __all__ = [
     "final_features",
     "final_features_from_output",
     "num_directions",
+    "reverse_within_lengths",
+    "split_directions",
 ]
 
 
@@ -106,3 +113,62 @@ def final_features_from_output(
     if not gru.bidirectional:
         return forward
     return torch.cat([forward, output[0, :, hidden:]], dim=1)
+
+
+def reverse_within_lengths(padded: torch.Tensor, lengths: torch.Tensor | Sequence[int]) -> torch.Tensor:
+    """Reverse each sequence's first ``length`` elements; the padding behind them stays in place.
+
+    ``padded`` is batch first, ``(batch, time)`` (word indices) or ``(batch, time, features)``.
+    Row ``b`` becomes ``padded[b, lengths[b]-1], ..., padded[b, 0], <padding>``. Applying it twice
+    gives the input back. A forward GRU run on the result reads every review from its last real
+    word to its first: the backward direction of a bidirectional GRU, without a packed batch.
+
+    Raises:
+        ValueError: ``padded`` has fewer than 2 axes, or a length is missing or outside 1..time.
+    """
+    if padded.ndim < 2:
+        raise ValueError(f"padded must be (batch, time, ...) batch first, got shape {tuple(padded.shape)}.")
+    batch, steps = padded.shape[0], padded.shape[1]
+    lengths = torch.as_tensor(lengths, dtype=torch.long).to(padded.device)
+    check_lengths(lengths.cpu(), batch, steps)
+    positions = torch.arange(steps, device=padded.device)[None, :]
+    inside = positions < lengths[:, None]
+    source = torch.where(inside, lengths[:, None] - 1 - positions, positions)  # (batch, time)
+    if padded.ndim > 2:
+        source = source.reshape(batch, steps, *([1] * (padded.ndim - 2))).expand_as(padded)
+    return torch.gather(padded, 1, source)
+
+
+def split_directions(bidirectional: nn.GRU) -> tuple[nn.GRU, nn.GRU]:
+    """Two one-directional GRUs holding the forward and the backward weights of ``bidirectional``.
+
+    The second, run on reviews reversed by :func:`reverse_within_lengths`, computes what the
+    backward direction computes. Only single-layer GRUs can be split this way (a second layer
+    of a bidirectional GRU reads both directions' outputs).
+
+    Raises:
+        TypeError: not an ``nn.GRU``.
+        ValueError: not bidirectional, or more than one layer.
+    """
+    check_gru(bidirectional)
+    if not bidirectional.bidirectional or bidirectional.num_layers != 1:
+        raise ValueError(
+            "split_directions needs a single-layer bidirectional nn.GRU, got "
+            f"bidirectional={bidirectional.bidirectional}, num_layers={bidirectional.num_layers}."
+        )
+    weight = bidirectional.weight_ih_l0
+    halves = []
+    for suffix in ("", "_reverse"):
+        gru = nn.GRU(
+            bidirectional.input_size,
+            bidirectional.hidden_size,
+            bias=bidirectional.bias,
+            batch_first=bidirectional.batch_first,
+            device=weight.device,
+            dtype=weight.dtype,
+        )
+        with torch.no_grad():
+            for name, _ in gru.named_parameters():
+                getattr(gru, name).copy_(getattr(bidirectional, f"{name}{suffix}"))
+        halves.append(gru)
+    return halves[0], halves[1]

@@ -11,7 +11,9 @@ target at ``o + horizon``. Every baseline here uses only values at or before ``o
   latest such value that is known;
 - :class:`LaggedRidge` (fitted by :func:`fit_lagged_ridge`) -- a ridge regression on lagged
   values counted back from the origin: lag ``k`` is the value at ``o - (k - 1)``, so lag 1 is
-  the origin itself and, for ``horizon=1``, lag 24 is the target's hour yesterday.
+  the origin itself and, for ``horizon=1``, lag 24 is the target's hour yesterday. It can also
+  read *exogenous* features at the origin (``exog``, e.g. the calendar encoding a network
+  sees), so that a linear model gets the same inputs as the network it is compared with.
 
 Values before the window's start may be used (they are past, hence known), so a baseline can
 reach back further than the network's window; they are never after the origin.
@@ -114,15 +116,27 @@ class LaggedRidge:
     alpha: float
     coef: np.ndarray
     intercept: float
+    #: how many exogenous features (columns of ``exog``) follow the lags in ``coef``
+    n_exog: int = 0
 
     @property
     def max_lag(self) -> int:
         """The furthest lag: an origin needs ``max_lag - 1`` values before it."""
         return max(self.lags)
 
-    def features(self, values: npt.ArrayLike, origins: npt.ArrayLike) -> np.ndarray:
-        """The lagged values ``(len(origins), len(lags))``: row ``i`` is ``values[origins[i] - (k - 1)]``."""
+    def features(
+        self, values: npt.ArrayLike, origins: npt.ArrayLike, exog: npt.ArrayLike | None = None
+    ) -> np.ndarray:
+        """The lagged values ``(len(origins), len(lags))``: row ``i`` is ``values[origins[i] - (k - 1)]``.
+
+        With exogenous features, their rows at the origins follow: ``(len(origins), len(lags) + n_exog)``.
+
+        Raises:
+            ValueError: origins out of range, or ``exog`` missing, of the wrong width, or not one
+                row per value.
+        """
         series = _series(values, "values")
+        exog_rows = _check_exog(exog, len(series), self.n_exog)
         o = np.asarray(origins)
         if o.ndim != 1 or not np.issubdtype(o.dtype, np.integer):
             raise ValueError(f"origins must be a 1-D array of whole numbers, got {o.dtype} {o.shape}.")
@@ -131,21 +145,56 @@ class LaggedRidge:
                 f"origins must lie in {self.max_lag - 1}..{len(series) - 1} (lag {self.max_lag} needs "
                 f"{self.max_lag - 1} earlier values), got {o.min()}..{o.max()}."
             )
-        return series[o[:, None] - (np.asarray(self.lags)[None, :] - 1)]
+        lagged = series[o[:, None] - (np.asarray(self.lags)[None, :] - 1)]
+        return lagged if exog_rows is None else np.hstack([lagged, exog_rows[o]])
 
-    def predict_at(self, values: npt.ArrayLike, origins: npt.ArrayLike) -> np.ndarray:
+    def predict_at(
+        self, values: npt.ArrayLike, origins: npt.ArrayLike, exog: npt.ArrayLike | None = None
+    ) -> np.ndarray:
         """Forecasts of ``values[o + horizon]`` for each origin ``o``, from values up to ``o`` only."""
-        return self.features(values, origins) @ self.coef + self.intercept
+        return self.features(values, origins, exog) @ self.coef + self.intercept
 
-    def predict(self, values: npt.ArrayLike, starts: npt.ArrayLike, window: int) -> np.ndarray:
-        """Forecasts for windows (origins ``starts + window - 1``), aligned with :func:`persistence`."""
+    def predict(
+        self, values: npt.ArrayLike, starts: npt.ArrayLike, window: int, exog: npt.ArrayLike | None = None
+    ) -> np.ndarray:
+        """Forecasts for windows (origins ``starts + window - 1``), aligned with :func:`persistence`.
+
+        ``exog``: the exogenous features of every value of ``values`` (one row each), when the
+        model was fitted with them.
+        """
         series = _series(values, "values")
         origins = _origins(len(series), starts, window, self.horizon)
-        return self.predict_at(series, origins)
+        return self.predict_at(series, origins, exog)
+
+
+def _check_exog(exog: npt.ArrayLike | None, length: int, n_exog: int) -> np.ndarray | None:
+    """``exog`` as a float ``(length, n_exog)`` array, or None when the model reads none."""
+    if exog is None:
+        if n_exog:
+            raise ValueError(
+                f"This model was fitted with {n_exog} exogenous features: pass exog, one row per value."
+            )
+        return None
+    rows = np.asarray(exog, dtype=np.float64)
+    rows = rows[:, None] if rows.ndim == 1 else rows
+    if rows.ndim != 2 or rows.shape[0] != length:
+        raise ValueError(
+            f"exog must have one row per value of the series ({length}), got shape {np.asarray(exog).shape}."
+        )
+    if rows.shape[1] != n_exog:
+        raise ValueError(f"exog has {rows.shape[1]} columns but the model was fitted with {n_exog}.")
+    if not np.isfinite(rows).all():
+        raise ValueError("exog holds NaN or infinite values: every hour needs finite features.")
+    return rows
 
 
 def fit_lagged_ridge(
-    train_values: npt.ArrayLike, lags: Sequence[int], horizon: int = 1, alpha: float = 1.0
+    train_values: npt.ArrayLike,
+    lags: Sequence[int],
+    horizon: int = 1,
+    alpha: float = 1.0,
+    *,
+    exog: npt.ArrayLike | None = None,
 ) -> LaggedRidge:
     """Fit :class:`LaggedRidge` on every origin of the training series whose target is inside it.
 
@@ -160,6 +209,9 @@ def fit_lagged_ridge(
             and ``168``).
         horizon: hours from origin to target.
         alpha: the ridge penalty, at least 0.
+        exog: exogenous features of the training hours, ``(T_train, k)`` (e.g. the calendar
+            encoding); each example reads the row of its forecast origin, known when the
+            forecast is made. They are not standardized: ``alpha`` acts on their scale too.
 
     Raises:
         ValueError: bad lags / horizon / alpha, NaN in the values, or a series too short to
@@ -176,6 +228,8 @@ def fit_lagged_ridge(
         raise ValueError(f"alpha={alpha}: the ridge penalty must be a finite number >= 0.")
     if not np.isfinite(series).all():
         raise ValueError("train_values hold NaN or infinite values: fill or drop the missing hours first.")
+    n_exog = 0 if exog is None else (1 if np.asarray(exog).ndim == 1 else int(np.asarray(exog).shape[-1]))
+    exog_rows = _check_exog(exog, len(series), n_exog) if exog is not None else None
     max_lag = max(lag_tuple)
     origins = np.arange(max_lag - 1, len(series) - horizon, dtype=np.int64)
     if origins.size == 0:
@@ -183,13 +237,14 @@ def fit_lagged_ridge(
             f"train_values have {len(series)} values, too few for one example (lag {max_lag} and "
             f"horizon {horizon} need {max_lag + horizon}): use a longer training span or smaller lags."
         )
-    model = LaggedRidge(lag_tuple, horizon, float(alpha), np.zeros(len(lag_tuple)), 0.0)
-    x = model.features(series, origins)
+    width = len(lag_tuple) + n_exog
+    model = LaggedRidge(lag_tuple, horizon, float(alpha), np.zeros(width), 0.0, n_exog)
+    x = model.features(series, origins, exog_rows)
     y = series[origins + horizon]
     x_mean, y_mean = x.mean(axis=0), y.mean()
     xc, yc = x - x_mean, y - y_mean
     # ridge as one least-squares system: [Xc; sqrt(alpha) I] coef = [yc; 0] (stable for alpha = 0)
-    design = np.vstack([xc, np.sqrt(alpha) * np.eye(len(lag_tuple))])
-    rhs = np.concatenate([yc, np.zeros(len(lag_tuple))])
+    design = np.vstack([xc, np.sqrt(alpha) * np.eye(width)])
+    rhs = np.concatenate([yc, np.zeros(width)])
     coef = np.linalg.lstsq(design, rhs, rcond=None)[0]
-    return LaggedRidge(lag_tuple, horizon, float(alpha), coef, float(y_mean - x_mean @ coef))
+    return LaggedRidge(lag_tuple, horizon, float(alpha), coef, float(y_mean - x_mean @ coef), n_exog)

@@ -161,6 +161,11 @@ class Forecaster(nn.Module):
         cell: ``"pmgru"`` (:class:`PmGRUCell` stepped in a loop over time, input projections
             hoisted), ``"gru"`` (``nn.GRU``) or ``"lstm"`` (``nn.LSTM``).
         num_layers: stacked layers (each pmGRU layer feeds its states to the next).
+        residual: predict the *change* from the window's last value instead of the value:
+            ``forward(x) = x[:, -1, target_column] + head(state)``. The loss and the
+            predictions stay in the target's units; only what the network must learn changes
+            (a small correction to persistence, instead of the whole level).
+        target_column: the input feature that holds the target series (for ``residual``).
 
     The head is a plain ``nn.Linear(hidden_size, 1)``, **without** the lecture's ``tanh``: with
     the scaler fitted on the training years only, a test year's load can go above the training
@@ -169,13 +174,28 @@ class Forecaster(nn.Module):
     """
 
     def __init__(
-        self, input_size: int, hidden_size: int, cell: CellKind = "pmgru", num_layers: int = 1
+        self,
+        input_size: int,
+        hidden_size: int,
+        cell: CellKind = "pmgru",
+        num_layers: int = 1,
+        *,
+        residual: bool = False,
+        target_column: int = 0,
     ) -> None:
         super().__init__()
         check_sizes(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
         if cell not in get_args(CellKind):
             raise ValueError(f"cell={cell!r}: choose one of {get_args(CellKind)}.")
+        if isinstance(target_column, bool) or not isinstance(target_column, int) or not (
+            0 <= target_column < input_size
+        ):
+            raise ValueError(
+                f"target_column={target_column!r}: give the index (0..{input_size - 1}) of the input "
+                "feature that holds the series being forecast."
+            )
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.residual, self.target_column = bool(residual), target_column
         self.cell: CellKind = cell
         self.rnn: nn.Module
         if cell == "pmgru":
@@ -207,4 +227,7 @@ class Forecaster(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x (B, T, input_size)`` → one prediction per window, ``(B,)``."""
-        return cast(torch.Tensor, self.head(self.last_state(x)).squeeze(-1))
+        prediction = cast(torch.Tensor, self.head(self.last_state(x)).squeeze(-1))
+        if self.residual:
+            prediction = prediction + x[:, -1, self.target_column]
+        return prediction

@@ -41,7 +41,8 @@ machine slows all candidates alike (the pattern of ``tools/bench_threads.py`` an
 
 - :func:`throughput_table` -- reviews/s of the seed-style loop (one review at a time, a
   :class:`~rnnlib.models.gru.GRUCell` stepped in Python), the batched scratch GRU,
-  ``nn.GRU`` and bidirectional ``nn.GRU`` (padded and packed), with the roofline rows;
+  ``nn.GRU`` and the bidirectional GRUs (padded, two forward GRUs on reversed copies, packed),
+  with the roofline rows;
 - :func:`real_length_throughput` -- ``nn.GRU`` on batches of real review lengths, plain
   shuffled batches against length-bucketed ones: padding fraction and real words/s.
 """
@@ -88,7 +89,8 @@ CANDIDATES: dict[str, Encoder | None] = {
     "BatchedGRU (scratch, batched)": "scratch",
     "nn.GRU": "gru",
     "nn.GRU bidirectional (padded)": "bigru_padded_last",
-    "nn.GRU bidirectional (packed)": "bigru",
+    "bidirectional, reversed copy": "bigru",
+    "nn.GRU bidirectional (packed)": "bigru_packed",
 }
 #: The reference row of the ``vs_nn_gru`` column.
 NN_GRU = "nn.GRU"

@@ -38,6 +38,7 @@ __all__ = [
     "Word2VecSettings",
     "corpus_key",
     "embedding_matrix",
+    "embedding_vocabulary",
     "load_pretrained",
     "nearest_words",
     "train_word2vec",
@@ -190,7 +191,7 @@ def embedding_matrix(vectors: KeyedVectors) -> tuple[torch.Tensor, dict[str, int
     """``(matrix, word_to_row)``: the vectors as a float32 ``(1 + words, dim)`` tensor, row 0 zeros.
 
     Row 0 is the padding; word ``w`` is row ``word_to_row[w]`` (1-based). Give
-    ``["<pad>", *vectors.index_to_key]`` as the vocabulary of
+    :func:`embedding_vocabulary` as the vocabulary of
     :class:`rnnlib.datasets.sentiment.torchdata.IndexReviews` to get the same rows.
 
     Raises:
@@ -201,6 +202,22 @@ def embedding_matrix(vectors: KeyedVectors) -> tuple[torch.Tensor, dict[str, int
     body = torch.from_numpy(np.asarray(vectors.vectors, dtype=np.float32))
     matrix = torch.cat([body.new_zeros(1, body.shape[1]), body])
     return matrix, {w: i + 1 for i, w in enumerate(vectors.index_to_key)}
+
+
+def embedding_vocabulary(vectors: KeyedVectors, pad: str = "<pad>") -> list[str]:
+    """The vocabulary whose index ``i`` is row ``i`` of :func:`embedding_matrix`: ``[pad, *words]``.
+
+    Pass it to :class:`rnnlib.datasets.sentiment.torchdata.IndexReviews`, so that a review's
+    indices are the embedding's rows and index 0 (the padding) stands for no word.
+
+    Raises:
+        ValueError: no vectors, or ``pad`` is one of the words.
+    """
+    if len(vectors) == 0:
+        raise ValueError("These word vectors are empty: train them on a corpus with words first.")
+    if pad in vectors.key_to_index:
+        raise ValueError(f"pad={pad!r} is a word of these vectors: choose a token no review contains.")
+    return [pad, *vectors.index_to_key]
 
 
 def nearest_words(vectors: KeyedVectors, words: Sequence[str], topn: int = 5) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Figures used across chapters: confusion heatmaps and loss curves."""
+"""Figures used across chapters: confusion heatmaps, loss curves and learning curves of runs."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from rnnlib.core.training import History
 
-__all__ = ["plot_confusion", "plot_history", "plot_loss_curves"]
+__all__ = ["label_points", "plot_confusion", "plot_history", "plot_learning_curves", "plot_loss_curves"]
 
 
 def plot_confusion(
@@ -108,3 +111,133 @@ def plot_history(
     fig.suptitle(title)
     fig.tight_layout()
     return ax_loss, ax_acc
+
+
+def plot_learning_curves(
+    runs: Mapping[str, Sequence[History]],
+    *,
+    title: str = "Learning curves",
+    loss_label: str = "loss",
+    columns: int = 3,
+    log_scale: bool = False,
+) -> Figure:
+    """One panel per model: training (dashed) and validation (solid) loss per epoch of every run.
+
+    A dot marks each run's best epoch (lowest validation loss, the weights it kept). A run whose
+    dot sits on its last allowed epoch was still improving; its panel title says so, because
+    that model had not converged (:attr:`rnnlib.core.training.History.still_improving`).
+
+    Args:
+        runs: ``{model name: [History of each seed, ...]}`` from :func:`rnnlib.core.training.fit`
+            with a validation loader.
+        loss_label: the y-axis label (e.g. ``"cross-entropy"``).
+        columns: panels per row (the figure is at most 9 inches wide, as the page's column).
+        log_scale: a logarithmic loss axis (for losses that fall by orders of magnitude).
+
+    Raises:
+        ValueError: no model, a model without runs, or a run without validation losses.
+    """
+    if not runs:
+        raise ValueError("No run to plot: pass {model name: [History, ...]}.")
+    if columns < 1:
+        raise ValueError(f"columns={columns}: use at least one panel per row.")
+    for name, histories in runs.items():
+        if not histories:
+            raise ValueError(f"Model {name!r} has no run: give at least one History.")
+        for history in histories:
+            frame = history.to_frame()
+            if frame.empty or frame["val_loss"].isna().any():
+                raise ValueError(
+                    f"A run of {name!r} has no validation loss per epoch: train it with a val_loader."
+                )
+    n = len(runs)
+    cols = min(columns, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(9, 2.9 * rows), squeeze=False, sharey=False)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (name, histories) in zip(axes.flat, runs.items(), strict=False):
+        unfinished = 0
+        for i, history in enumerate(histories):
+            frame = history.to_frame()
+            color = colors[i % len(colors)]
+            epochs = frame.index.to_numpy()
+            ax.plot(epochs, frame["train_loss"], ls="--", lw=1, color=color)
+            ax.plot(epochs, frame["val_loss"], lw=1.5, color=color, label=f"run {i + 1}")
+            best = history.best_epoch()
+            ax.plot([best], [frame.loc[best, "val_loss"]], "o", color=color, ms=5)
+            unfinished += history.still_improving
+        ax.set_title(name + (f" ({unfinished} still improving)" if unfinished else ""), fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(loss_label)
+        if log_scale:
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=8, title="solid: validation\ndashed: training", title_fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def label_points(
+    ax: Axes,
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
+    labels: Sequence[str],
+    *,
+    colors: Sequence[str] | None = None,
+    fontsize: float = 9,
+) -> list[Text]:
+    """Write ``labels[i]`` next to the point ``(x[i], y[i])`` so that no two labels overlap.
+
+    Each label tries positions around its point (right, left, above, below, the diagonals,
+    then the same further out) and takes the first whose box overlaps no label placed before
+    it and stays inside the axes; a label that finds no free place keeps the last one tried.
+    Call it after the axes' limits are final (after plotting the points).
+
+    Returns:
+        The text objects, in the order of ``labels``.
+
+    Raises:
+        ValueError: ``x``, ``y``, ``labels`` (and ``colors``) of different lengths.
+    """
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if not (len(xs) == len(ys) == len(labels)) or (colors is not None and len(colors) != len(labels)):
+        raise ValueError(
+            f"x, y and labels (and colors) must have one entry per point, got {len(xs)}, {len(ys)}, "
+            f"{len(labels)}" + ("" if colors is None else f" and {len(colors)}") + "."
+        )
+    figure = ax.figure
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer)
+    placed: list[Bbox] = []
+    texts: list[Text] = []
+    directions = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    for i, label in enumerate(labels):
+        text: Text | None = None
+        for distance in (4, 10, 18, 28):
+            for dx, dy in directions:
+                if text is not None:
+                    text.remove()
+                text = ax.annotate(
+                    label,
+                    (xs[i], ys[i]),
+                    xytext=(dx * distance, dy * distance),
+                    textcoords="offset points",
+                    fontsize=fontsize,
+                    color=None if colors is None else colors[i],
+                    ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                    va="bottom" if dy > 0 else "top" if dy < 0 else "center",
+                )
+                box = text.get_window_extent(renderer).expanded(1.05, 1.1)
+                inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+                if inside and not any(box.overlaps(other) for other in placed):
+                    break
+            else:
+                continue
+            break
+        assert text is not None
+        placed.append(text.get_window_extent(renderer))
+        texts.append(text)
+    return texts

@@ -17,7 +17,8 @@ One module per job, every public name re-exported here (``sentiment.X``):
 - :mod:`~rnnlib.datasets.sentiment.archives` -- :func:`save_dlstudio_archive`,
   :func:`load_dlstudio_archive` and its trust store;
 - :mod:`~rnnlib.datasets.sentiment.torchdata` -- :class:`OneHotReviews`,
-  :class:`IndexReviews`, :func:`collate_padded`, :func:`collate_for_sentiment`.
+  :class:`IndexReviews`, :func:`collate_padded`, :func:`collate_for_sentiment`,
+  :func:`bucketed_loader` (length-bucketed batches for training and evaluation).
 
 Choices, each made in one place and counted where it drops something:
 
@@ -81,6 +82,7 @@ from rnnlib.datasets.sentiment.parsing import (
 from rnnlib.datasets.sentiment.torchdata import (
     IndexReviews,
     OneHotReviews,
+    bucketed_loader,
     collate_for_sentiment,
     collate_padded,
 )
@@ -105,6 +107,7 @@ __all__ = [
     "UnsafeArchiveError",
     "UntrustedArchiveError",
     "archive_name",
+    "bucketed_loader",
     "build_datasets",
     "collate_for_sentiment",
     "collate_padded",

@@ -37,7 +37,7 @@ SPLITS: tuple[str, ...] = ("train", "test")
 class BuildReport:
     """What :func:`build_datasets` took, dropped and kept, per ``(category, sentiment)``."""
 
-    n: int
+    n: int | None
     seed: int
     test_fraction: float
     available: Counter[tuple[str, int]] = field(default_factory=Counter)
@@ -49,7 +49,12 @@ class BuildReport:
 
     @property
     def capped(self) -> dict[tuple[str, int], int]:
-        """``{(category, sentiment): reviews taken}`` where the file had fewer than ``n``."""
+        """``{(category, sentiment): reviews taken}`` where the file had fewer than ``n``.
+
+        Empty when every review was asked for (``n=None``).
+        """
+        if self.n is None:
+            return {}
         return {key: taken for key, taken in self.taken.items() if taken < self.n}
 
     def to_frame(self) -> pd.DataFrame:
@@ -139,7 +144,9 @@ class SentimentDataset:
         return plain(self.positive), plain(self.negative), list(self.vocab)
 
 
-def _check_n(n: int, allow_any_n: bool) -> None:
+def _check_n(n: int | None, allow_any_n: bool) -> None:
+    if n is None:
+        return
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n={n!r}: the number of reviews per category and sentiment must be a positive int.")
     if not allow_any_n and n not in SIZES:
@@ -161,7 +168,7 @@ def _shuffle_rng(seed: int, category: str, sentiment: int) -> np.random.Generato
 
 def build_datasets(
     reviews: Mapping[str, Mapping[int, Sequence[Review]]],
-    n: int,
+    n: int | None,
     *,
     seed: int = 0,
     test_fraction: float = 0.2,
@@ -181,7 +188,8 @@ def build_datasets(
 
     Args:
         reviews: ``{category: {1: positive reviews, 0: negative reviews}}``.
-        n: reviews per category and sentiment, one of :data:`SIZES`.
+        n: reviews per category and sentiment, one of :data:`SIZES`; ``None`` takes every
+            review (chapter 5 uses all of them).
         seed: a non-negative int.
         test_fraction: the test share, strictly between 0 and 1.
         dedupe: drop exact repeats (the same words) within a category and sentiment.
@@ -266,5 +274,7 @@ def archive_name(split: str, n: int, *, allow_any_n: bool = False) -> str:
     """
     if split not in SPLITS:
         raise ValueError(f"split={split!r}: use one of {', '.join(repr(s) for s in SPLITS)}.")
+    if n is None:
+        raise ValueError("n=None (every review) has no DLStudio archive name: give a number of reviews.")
     _check_n(n, allow_any_n)
     return f"sentiment_dataset_{split}_{n}.tar.gz"

@@ -6,17 +6,27 @@ skipped and counted in ``skipped``, never turned into an empty tensor.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch.nn.utils.rnn import pad_sequence
-from torch.utils.data import Dataset
+from torch.utils.data import DataLoader, Dataset, Subset
 
+from rnnlib.core.batching import LengthBucketSampler
 from rnnlib.core.checks import check_sizes
 from rnnlib.datasets.sentiment.dlstudio import SentimentDataset
 from rnnlib.datasets.sentiment.parsing import NEGATIVE, POSITIVE
 
-__all__ = ["IndexReviews", "Item", "OneHotReviews", "collate_for_sentiment", "collate_padded"]
+__all__ = [
+    "IndexReviews",
+    "Item",
+    "OneHotReviews",
+    "bucketed_loader",
+    "collate_for_sentiment",
+    "collate_padded",
+]
 
 Item = tuple[torch.Tensor, int, int]
 
@@ -94,6 +104,27 @@ class IndexReviews(Dataset[Item]):
         return len(self.vocab)
 
     @property
+    def lengths(self) -> np.ndarray:
+        """The number of (kept) words of every item, int64, in item order."""
+        return np.array([len(ids) for ids in self._indices], dtype=np.int64)
+
+    def with_shuffled_words(self, seed: int = 0) -> IndexReviews:
+        """A copy whose every review has its words in a random order (the same words, counts, labels).
+
+        What a model learns from the copy cannot come from word order: the ablation that measures
+        whether order matters. Review ``i`` is shuffled with its own generator, seeded by
+        ``(seed, i)``, so the result does not depend on which items are read first.
+        """
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed={seed!r}: use a non-negative int.")
+        shuffled = copy.copy(self)
+        shuffled._indices = [
+            ids[torch.as_tensor(np.random.default_rng([seed, i]).permutation(len(ids)))]
+            for i, ids in enumerate(self._indices)
+        ]
+        return shuffled
+
+    @property
     def sentiments(self) -> torch.Tensor:
         """The sentiment of every item, int64, in item order."""
         return torch.tensor([s for _, s in self._labels], dtype=torch.long)
@@ -155,3 +186,33 @@ def collate_for_sentiment(batch: Sequence[Item]) -> tuple[tuple[torch.Tensor, to
     """
     inputs, _, sentiments = collate_padded(batch)
     return inputs, sentiments
+
+
+def bucketed_loader(
+    items: IndexReviews,
+    batch_size: int,
+    *,
+    rows: Sequence[int] | np.ndarray | None = None,
+    shuffle: bool,
+    seed: int = 0,
+) -> DataLoader:
+    """Batches of reviews of similar length, as :func:`rnnlib.core.training.fit` takes them.
+
+    A ``DataLoader`` over ``items`` (or the subset ``rows``) with a
+    :class:`~rnnlib.core.batching.LengthBucketSampler` and :func:`collate_for_sentiment`:
+    ``shuffle=True`` for training (a new order every epoch, repeatable with ``seed``),
+    ``shuffle=False`` for evaluation (one fixed order, sorted by length).
+
+    Raises:
+        ValueError: a bad ``batch_size``, or ``rows`` empty or outside the items.
+    """
+    check_sizes(batch_size=batch_size)
+    chosen = np.arange(len(items)) if rows is None else np.asarray(rows, dtype=np.int64)
+    if chosen.ndim != 1 or chosen.size == 0:
+        raise ValueError("rows must be a non-empty list of item indices (None for every item).")
+    if int(chosen.min()) < 0 or int(chosen.max()) >= len(items):
+        raise ValueError(
+            f"rows must lie in 0..{len(items) - 1}, got {int(chosen.min())}..{int(chosen.max())}."
+        )
+    sampler = LengthBucketSampler(items.lengths[chosen], batch_size, shuffle=shuffle, seed=seed)
+    return DataLoader(Subset(items, chosen.tolist()), batch_sampler=sampler, collate_fn=collate_for_sentiment)

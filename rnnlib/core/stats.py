@@ -42,6 +42,7 @@ from scipy import stats as sps  # type: ignore[import-untyped]
 __all__ = [
     "METRICS",
     "Comparison",
+    "MetricSpec",
     "SeedCount",
     "diebold_mariano",
     "format_p",
@@ -293,7 +294,17 @@ def _sign_test(wins_a: int, wins_b: int) -> float:
 
 
 @dataclass(frozen=True)
-class _Metric:
+class MetricSpec:
+    """How :func:`paired_bootstrap` computes a metric named in :data:`METRICS`.
+
+    Attributes:
+        name: the metric's name, as printed in a verdict.
+        higher_is_better: True for accuracies and F1, False for errors (sMAPE, MAE).
+        per_item: the per-item values whose mean is the metric, or None when the metric is
+            computed from confusion counts.
+        by_counts: True for macro F1 and macro accuracy, computed from weighted confusion counts.
+    """
+
     name: str
     higher_is_better: bool
     per_item: Callable[[np.ndarray, np.ndarray], np.ndarray] | None  # a mean of per-item values
@@ -308,12 +319,12 @@ def _smape_items(y: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 #: The metrics :func:`paired_bootstrap` knows by name.
-METRICS: dict[str, _Metric] = {
-    "accuracy": _Metric("accuracy", True, lambda y, p: (p == y).astype(float)),
-    "macro F1": _Metric("macro F1", True, None, by_counts=True),
-    "macro accuracy": _Metric("macro accuracy", True, None, by_counts=True),
-    "sMAPE": _Metric("sMAPE", False, _smape_items),
-    "MAE": _Metric("MAE", False, lambda y, p: np.abs(p - y)),
+METRICS: dict[str, MetricSpec] = {
+    "accuracy": MetricSpec("accuracy", True, lambda y, p: (p == y).astype(float)),
+    "macro F1": MetricSpec("macro F1", True, None, by_counts=True),
+    "macro accuracy": MetricSpec("macro accuracy", True, None, by_counts=True),
+    "sMAPE": MetricSpec("sMAPE", False, _smape_items),
+    "MAE": MetricSpec("MAE", False, lambda y, p: np.abs(p - y)),
 }
 
 
@@ -399,7 +410,7 @@ def paired_bootstrap(
         if higher_is_better is None:
             raise ValueError("A metric function needs higher_is_better=True or False (is larger better?).")
         name = getattr(metric, "__name__", "metric")
-        spec = _Metric(name, higher_is_better, None)
+        spec = MetricSpec(name, higher_is_better, None)
     else:
         if metric not in METRICS:
             raise ValueError(f"metric={metric!r}: use one of {', '.join(map(repr, METRICS))}, or a function.")

@@ -7,7 +7,15 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from rnnlib.core.timeseries import MinMaxScaler, WindowDataset, mae, smape, smape_dlstudio, window_starts
+from rnnlib.core.timeseries import (
+    MinMaxScaler,
+    WindowDataset,
+    mae,
+    smape,
+    smape_dlstudio,
+    smape_terms,
+    window_starts,
+)
 
 # the lecture's example (slides on data normalization)
 X = np.array([[1.0, -1.0, 2.0], [2.0, 0.0, 0.0], [0.0, 1.0, -1.0]])
@@ -74,6 +82,13 @@ def test_smape_by_hand() -> None:
     assert smape([[1.0, 2.0]], [[1.0, 2.0]]) == 0.0
 
 
+def test_smape_terms_by_hand_and_their_mean_is_smape() -> None:
+    terms = smape_terms([100.0, 50.0, 0.0, 1.0], [110.0, 50.0, 0.0, -1.0])
+    np.testing.assert_allclose(terms, [200 * 10 / 210, 0.0, 0.0, 200.0])
+    assert smape([100.0, 50.0, 0.0, 1.0], [110.0, 50.0, 0.0, -1.0]) == pytest.approx(terms.mean())
+    assert smape_terms([[1.0, 2.0]], [[2.0, 2.0]]).shape == (2,)  # flattened
+
+
 def test_smape_dlstudio_is_a_quarter_for_positive_values() -> None:
     actual, predicted = np.array([100.0, 200.0, 300.0]), np.array([110.0, 190.0, 330.0])
     by_hand = 100 * np.mean([10 / 210 / 2, 10 / 390 / 2, 30 / 630 / 2])
@@ -85,7 +100,7 @@ def test_mae_by_hand() -> None:
     assert mae([1.0, 2.0, 3.0], [2.0, 2.0, 1.0]) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("metric", [smape, smape_dlstudio, mae])
+@pytest.mark.parametrize("metric", [smape, smape_dlstudio, smape_terms, mae])
 def test_metric_errors(metric: object) -> None:
     assert callable(metric)
     with pytest.raises(ValueError, match="same shape"):

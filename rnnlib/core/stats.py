@@ -39,6 +39,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps  # type: ignore[import-untyped]
 
+from rnnlib.core.timeseries import smape_terms
+
 __all__ = [
     "METRICS",
     "Comparison",
@@ -311,19 +313,12 @@ class MetricSpec:
     by_counts: bool = False  # computed from weighted confusion counts (macro F1, macro accuracy)
 
 
-def _smape_items(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    denominator = np.abs(y) + np.abs(p)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        safe = np.where(denominator > 0, denominator, 1)
-        return np.where(denominator > 0, 200.0 * np.abs(p - y) / safe, 0.0)
-
-
 #: The metrics :func:`paired_bootstrap` knows by name.
 METRICS: dict[str, MetricSpec] = {
     "accuracy": MetricSpec("accuracy", True, lambda y, p: (p == y).astype(float)),
     "macro F1": MetricSpec("macro F1", True, None, by_counts=True),
     "macro accuracy": MetricSpec("macro accuracy", True, None, by_counts=True),
-    "sMAPE": MetricSpec("sMAPE", False, _smape_items),
+    "sMAPE": MetricSpec("sMAPE", False, smape_terms),
     "MAE": MetricSpec("MAE", False, lambda y, p: np.abs(p - y)),
 }
 
@@ -473,7 +468,7 @@ def _resample_indices(n: int, block_length: int, rng: np.random.Generator) -> np
 _LOSSES: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "absolute": ("MAE", lambda y, p: np.abs(p - y)),
     "squared": ("MSE", lambda y, p: (p - y) ** 2),
-    "sMAPE": ("sMAPE", _smape_items),
+    "sMAPE": ("sMAPE", smape_terms),
 }
 
 

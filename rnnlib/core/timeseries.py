@@ -28,7 +28,7 @@ from torch.utils.data import Dataset
 
 from rnnlib.core.checks import check_sizes
 
-__all__ = ["MinMaxScaler", "WindowDataset", "mae", "smape", "smape_dlstudio", "window_starts"]
+__all__ = ["MinMaxScaler", "WindowDataset", "mae", "smape", "smape_dlstudio", "smape_terms", "window_starts"]
 
 ArrayOrTensor = TypeVar("ArrayOrTensor", np.ndarray, torch.Tensor)
 
@@ -222,10 +222,21 @@ def smape(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> float:
     Raises:
         ValueError: shapes differ, nothing to score, or NaN / infinity.
     """
+    return float(smape_terms(actual, predicted).mean())
+
+
+def smape_terms(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> np.ndarray:
+    """The per-value terms ``200 |P - A| / (|A| + |P|)`` whose mean is :func:`smape`, flattened.
+
+    A paired test of two forecasts (:func:`rnnlib.core.stats.diebold_mariano`) compares them
+    term by term. A pair with ``A = P = 0`` gives 0.
+
+    Raises:
+        ValueError: shapes differ, nothing to score, or NaN / infinity.
+    """
     a, p = _pair(actual, predicted)
     denominator = np.abs(a) + np.abs(p)
-    terms = np.divide(2.0 * np.abs(p - a), denominator, out=np.zeros_like(a), where=denominator > 0)
-    return float(100.0 * terms.mean())
+    return np.divide(200.0 * np.abs(p - a), denominator, out=np.zeros_like(a), where=denominator > 0)
 
 
 def smape_dlstudio(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> float:

@@ -1,4 +1,4 @@
-"""rnnlib.models.memory_task: the task's sequences, the update-gate start, the three encoders, a run."""
+"""rnnlib.models.memory_task: the task's sequences, the starts, the four encoders, a run."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import torch
 from rnnlib.models.gru import GRU
 from rnnlib.models.memory_task import (
     MEMORY_MODELS,
+    RECURRENT_STARTS,
     MemoryClassifier,
+    MemoryJob,
     MemoryRun,
     evaluate_memory,
     memory_batch,
     memory_test_set,
+    run_memory_job,
+    start_recurrence,
     start_update_gate,
     train_memory_task,
 )
@@ -75,6 +79,8 @@ def test_each_classifier_scores_each_sequence(model: str) -> None:
     torch.testing.assert_close(net(x), net.head(net.states(x)[:, -1]))
     if model == "tanh_rnn":
         assert isinstance(net.encoder, torch.nn.RNN) and net.encoder.nonlinearity == "tanh"
+    elif model == "lstm":
+        assert isinstance(net.encoder, torch.nn.LSTM) and net.encoder.batch_first
     else:
         cell = net.encoder.cells[0]
         assert (cell.gate is torch.tanh) == (model == "swapped")
@@ -83,8 +89,8 @@ def test_each_classifier_scores_each_sequence(model: str) -> None:
 
 
 def test_classifier_rejects_unknown_models_and_bad_inputs() -> None:
-    with pytest.raises(ValueError, match=r"model='lstm': use one of 'gru', 'swapped', 'tanh_rnn'"):
-        MemoryClassifier("lstm")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"model='rnn': use one of 'gru', 'swapped', 'tanh_rnn', 'lstm'"):
+        MemoryClassifier("rnn")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="hidden_size=0"):
         MemoryClassifier("gru", 0)
     with pytest.raises(ValueError, match=r"\(batch, time >= 1, 2\)"):
@@ -152,3 +158,93 @@ def test_overflowed_states_count_as_wrong() -> None:
 def test_a_run_rejects_bad_settings(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         train_memory_task("gru", 2, 0, **kwargs)
+
+
+@pytest.mark.parametrize("start", ["identity", "orthogonal"])
+def test_tanh_rnn_starts_keep_the_state_and_zero_the_biases(start: str) -> None:
+    torch.manual_seed(0)
+    net = MemoryClassifier("tanh_rnn", 6, recurrence=start)  # type: ignore[arg-type]
+    rnn = net.encoder
+    U = rnn.weight_hh_l0.detach()
+    torch.testing.assert_close(U @ U.T, torch.eye(6), atol=1e-5, rtol=0)  # orthogonal (or I)
+    assert torch.equal(U, torch.eye(6)) == (start == "identity")
+    assert torch.equal(rnn.bias_hh_l0, torch.zeros(6)) and torch.equal(rnn.bias_ih_l0, torch.zeros(6))
+    assert rnn.weight_ih_l0.abs().max() <= 1 / math.sqrt(6) and rnn.weight_ih_l0.std() > 0, "input untouched"
+
+
+def test_tanh_rnn_default_start_and_seeded_orthogonal_start() -> None:
+    torch.manual_seed(0)
+    rnn = torch.nn.RNN(2, 5)
+    before = {k: v.clone() for k, v in rnn.state_dict().items()}
+    start_recurrence(rnn, "default")
+    assert all(torch.equal(before[k], v) for k, v in rnn.state_dict().items())
+    a, b = torch.nn.RNN(2, 5, num_layers=2), torch.nn.RNN(2, 5, num_layers=2)
+    start_recurrence(a, "orthogonal", seed=3)
+    start_recurrence(b, "orthogonal", seed=3)
+    assert torch.equal(a.weight_hh_l1, b.weight_hh_l1) and torch.equal(a.bias_ih_l1, torch.zeros(5))
+    assert set(RECURRENT_STARTS) == {"default", "identity", "orthogonal"}
+    with pytest.raises(ValueError, match=r"start='eye': use one of 'default', 'identity', 'orthogonal'"):
+        start_recurrence(rnn, "eye")  # type: ignore[arg-type]
+
+
+def test_lstm_forget_bias_start_and_default() -> None:
+    torch.manual_seed(0)
+    net = MemoryClassifier("lstm", 4, forget_bias=1.0)
+    lstm = net.encoder
+    assert torch.equal(lstm.bias_ih_l0[4:8], torch.ones(4)) and torch.equal(
+        lstm.bias_hh_l0[4:8], torch.zeros(4)
+    )
+    plain = MemoryClassifier("lstm", 4).encoder
+    assert plain.bias_ih_l0[4:8].abs().max() <= 0.5 and plain.bias_ih_l0[4:8].std() > 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"model": "gru", "recurrence": "identity"}, "use model='tanh_rnn'"),
+        ({"model": "lstm", "recurrence": "orthogonal"}, "use model='tanh_rnn'"),
+        ({"model": "tanh_rnn", "forget_bias": 1.0}, "use model='lstm'"),
+        ({"model": "gru", "forget_bias": 1.0}, "use model='lstm'"),
+        ({"model": "lstm", "forget_bias": float("inf")}, "finite number"),
+    ],
+)
+def test_a_start_for_another_model_is_refused(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        MemoryClassifier(**kwargs)
+
+
+def test_runs_pass_the_starts_on() -> None:
+    lstm = train_memory_task(
+        "lstm", 2, 0, updates=40, hidden_size=4, test_size=100, long_steps=10, z0=None, forget_bias=1.0
+    )
+    rnn = train_memory_task(
+        "tanh_rnn", 2, 0, updates=40, hidden_size=4, test_size=100, long_steps=10, recurrence="identity"
+    )
+    assert lstm.model == "lstm" and rnn.model == "tanh_rnn"
+    assert lstm.max_state_norm <= 2.0 + 1e-6, "an LSTM's h = o * tanh(c) stays in [-1, 1] per unit"
+    assert rnn.accuracy > 0.9
+    with pytest.raises(ValueError, match="use model='lstm'"):
+        train_memory_task("gru", 2, 0, updates=1, forget_bias=1.0)
+
+
+def test_a_job_runs_as_train_memory_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rnnlib.models.memory_task as mt
+
+    seen = {}
+
+    def fake(model, distance, seed, **kwargs):
+        seen.update(model=model, distance=distance, seed=seed, **kwargs)
+        return "run"
+
+    monkeypatch.setattr(mt, "train_memory_task", fake)
+    job = MemoryJob("tanh_rnn", 7, 2, updates=5, recurrence="orthogonal")
+    assert run_memory_job(job) == "run"
+    assert seen == {
+        "model": "tanh_rnn",
+        "distance": 7,
+        "seed": 2,
+        "updates": 5,
+        "z0": None,
+        "recurrence": "orthogonal",
+        "forget_bias": None,
+    }

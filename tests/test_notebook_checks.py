@@ -163,6 +163,8 @@ def test_listed_source_is_the_code_of_today(path: Path) -> None:
                 "textnet",
                 "recurrences",
                 "gru",
+                "lstm",
+                "memory_task",
                 "gated",
                 "fastgru",
                 "review_rnn",

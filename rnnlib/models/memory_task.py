@@ -6,11 +6,13 @@ Feature 1 is Gaussian noise at every step, a distractor. The label is the bit, r
 layer from the hidden state after the last step: to answer, the network must keep the bit for
 ``distance`` steps while noise keeps arriving.
 
-Three recurrent encoders of the same hidden size are compared, trained the same way
+Four recurrent encoders of the same hidden size are compared, trained the same way
 (:func:`train_memory_task`): the GRU from scratch (:class:`rnnlib.models.gru.GRU`, lecture
-convention), the same GRU with σ and tanh swapped (tanh gates, σ candidate), and a tanh RNN
-(``torch.nn.RNN``). The gated models can start with their update gate near *keep*
-(:func:`start_update_gate`), the same starting value for both.
+convention), the same GRU with σ and tanh swapped (tanh gates, σ candidate), a tanh RNN
+(``torch.nn.RNN``) and an LSTM (``torch.nn.LSTM``). Each can be given a good start: the gated
+GRUs their update gate near *keep* (:func:`start_update_gate`), the LSTM its forget gate's bias
+of 1 (:func:`rnnlib.models.lstm.start_forget_gate`), the tanh RNN an identity or a random
+orthogonal recurrent matrix with zero biases (:func:`start_recurrence`, after Le et al., 2015).
 """
 
 from __future__ import annotations
@@ -27,23 +29,32 @@ from rnnlib.core.checks import check_sizes
 from rnnlib.core.runtime import torch_threads
 from rnnlib.core.training import eval_mode
 from rnnlib.models.gru import GRU, GRUCell
+from rnnlib.models.lstm import start_forget_gate
 
 __all__ = [
     "MEMORY_MODELS",
+    "RECURRENT_STARTS",
     "MemoryClassifier",
+    "MemoryJob",
     "MemoryModel",
     "MemoryRun",
     "evaluate_memory",
     "memory_batch",
     "memory_test_set",
+    "run_memory_job",
+    "start_recurrence",
     "start_update_gate",
     "train_memory_task",
 ]
 
-MemoryModel = Literal["gru", "swapped", "tanh_rnn"]
+MemoryModel = Literal["gru", "swapped", "tanh_rnn", "lstm"]
 #: The encoders :class:`MemoryClassifier` can build: the GRU, the GRU with σ and tanh swapped,
-#: and a tanh RNN.
+#: a tanh RNN and an LSTM.
 MEMORY_MODELS: tuple[str, ...] = get_args(MemoryModel)
+RecurrentStart = Literal["default", "identity", "orthogonal"]
+#: The starts of the tanh RNN's recurrent matrix: ``nn.RNN``'s own, the identity, a random
+#: orthogonal matrix (:func:`start_recurrence`).
+RECURRENT_STARTS: tuple[str, ...] = get_args(RecurrentStart)
 
 
 def memory_batch(n: int, distance: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -97,27 +108,81 @@ def start_update_gate(gru: GRU, z0: float) -> None:
             cell.bias_hh[h : 2 * h].zero_()
 
 
+def start_recurrence(rnn: nn.RNN, start: RecurrentStart, *, seed: int | None = None) -> None:
+    """Give a tanh RNN a recurrent matrix that keeps its state at the start (Le et al., 2015).
+
+    ``"identity"`` sets every layer's ``weight_hh`` to the identity, ``"orthogonal"`` to a
+    random orthogonal matrix (all eigenvalues on the unit circle: ``U h`` rotates the state and
+    keeps its norm); both set the biases to zero, so a small state passes from step to step almost
+    unchanged (tanh is close to the identity near 0). The input weights keep their start.
+    ``"default"`` leaves ``nn.RNN``'s uniform start. ``seed`` fixes the orthogonal matrix
+    (otherwise it is drawn from torch's global generator).
+
+    Raises:
+        ValueError: an unknown ``start``.
+    """
+    if start not in RECURRENT_STARTS:
+        raise ValueError(f"start={start!r}: use one of {', '.join(map(repr, RECURRENT_STARTS))}.")
+    if start == "default":
+        return
+    generator = None if seed is None else torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in rnn.named_parameters():
+            if name.startswith("bias_"):
+                p.zero_()
+            elif name.startswith("weight_hh"):
+                if start == "identity":
+                    p.copy_(torch.eye(p.shape[0], dtype=p.dtype))
+                else:
+                    p.copy_(nn.init.orthogonal_(torch.empty(p.shape, dtype=p.dtype), generator=generator))
+
+
 class MemoryClassifier(nn.Module):
     """A recurrent encoder and ``Linear(hidden, 2)`` on its state after the last step.
 
     ``model`` is ``"gru"`` (:class:`rnnlib.models.gru.GRU`, lecture convention), ``"swapped"``
-    (the same with tanh gates and a σ candidate) or ``"tanh_rnn"`` (``torch.nn.RNN``, tanh). With
-    ``z0`` given, the gated encoders start their update gate at ``z0``
-    (:func:`start_update_gate`); the tanh RNN has no gate and ignores it.
+    (the same with tanh gates and a σ candidate), ``"tanh_rnn"`` (``torch.nn.RNN``, tanh) or
+    ``"lstm"`` (``torch.nn.LSTM``). The starts, each for its own model:
+
+    - ``z0``: the gated GRUs start their update gate at ``z0`` (:func:`start_update_gate`);
+      the other models have no update gate and ignore it;
+    - ``recurrence``: the tanh RNN's recurrent matrix (:func:`start_recurrence`);
+    - ``forget_bias``: the LSTM's forget-gate bias
+      (:func:`rnnlib.models.lstm.start_forget_gate`); ``None`` keeps ``nn.LSTM``'s start.
 
     Raises:
-        ValueError: an unknown ``model``, a size below 1, or a ``z0`` outside (0, 1).
+        ValueError: an unknown ``model``, a size below 1, a ``z0`` outside (0, 1), or a
+            ``recurrence`` or ``forget_bias`` given to a model that has none.
     """
 
-    def __init__(self, model: MemoryModel, hidden_size: int = 16, *, z0: float | None = None) -> None:
+    def __init__(
+        self,
+        model: MemoryModel,
+        hidden_size: int = 16,
+        *,
+        z0: float | None = None,
+        recurrence: RecurrentStart = "default",
+        forget_bias: float | None = None,
+    ) -> None:
         super().__init__()
         if model not in MEMORY_MODELS:
             raise ValueError(f"model={model!r}: use one of {', '.join(map(repr, MEMORY_MODELS))}.")
         check_sizes(hidden_size=hidden_size)
+        if recurrence != "default" and model != "tanh_rnn":
+            raise ValueError(f"recurrence={recurrence!r} starts a tanh RNN: use model='tanh_rnn'.")
+        if forget_bias is not None and model != "lstm":
+            raise ValueError(f"forget_bias={forget_bias!r} starts an LSTM: use model='lstm'.")
         self.model = model
         self.encoder: nn.Module
         if model == "tanh_rnn":
-            self.encoder = nn.RNN(2, hidden_size, batch_first=True, nonlinearity="tanh")
+            rnn = nn.RNN(2, hidden_size, batch_first=True, nonlinearity="tanh")
+            start_recurrence(rnn, recurrence)
+            self.encoder = rnn
+        elif model == "lstm":
+            lstm = nn.LSTM(2, hidden_size, batch_first=True)
+            if forget_bias is not None:
+                start_forget_gate(lstm, forget_bias)
+            self.encoder = lstm
         else:
             gru = GRU(2, hidden_size, swap_activations=model == "swapped")
             if z0 is not None:
@@ -194,6 +259,8 @@ def train_memory_task(
     lr: float = 1e-2,
     clip: float = 1.0,
     z0: float | None = 0.05,
+    recurrence: RecurrentStart = "default",
+    forget_bias: float | None = None,
     test_size: int = 1000,
     long_steps: int = 300,
 ) -> MemoryRun:
@@ -205,13 +272,15 @@ def train_memory_task(
     test sequences depend only on ``distance``, so all models and seeds meet the same ones. The
     long test (accuracy and largest state norm) uses ``test_size`` sequences of ``long_steps``
     steps. Runs with one torch thread (tiny operations: more threads only add overhead).
+    ``z0``, ``recurrence`` and ``forget_bias`` are the starts of :class:`MemoryClassifier`.
 
     Raises:
         ValueError: an unknown model, a size below 1, ``long_steps`` below 2, or a bad ``z0``,
-            ``lr`` or ``clip``.
+            ``lr``, ``clip``, ``recurrence`` or ``forget_bias``.
     """
-    check_sizes(distance=distance, updates=updates, batch_size=batch_size, test_size=test_size,
-                long_steps=long_steps)
+    check_sizes(
+        distance=distance, updates=updates, batch_size=batch_size, test_size=test_size, long_steps=long_steps
+    )
     if not (lr > 0 and clip > 0):
         raise ValueError(f"lr={lr!r}, clip={clip!r}: both must be positive numbers.")
     if long_steps < 2:
@@ -219,7 +288,7 @@ def train_memory_task(
     start = time.perf_counter()
     with torch_threads(1), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        net = MemoryClassifier(model, hidden_size, z0=z0)
+        net = MemoryClassifier(model, hidden_size, z0=z0, recurrence=recurrence, forget_bias=forget_bias)
         batches = torch.Generator().manual_seed(seed)
         optimizer = torch.optim.Adam(net.parameters(), lr=lr)
         losses: list[float] = []
@@ -243,4 +312,41 @@ def train_memory_task(
         max_state_norm=max_norm,
         final_loss=sum(tail) / len(tail),
         seconds=time.perf_counter() - start,
+    )
+
+
+@dataclass(frozen=True)
+class MemoryJob:
+    """The arguments of one :func:`train_memory_task` run, to send to a worker process.
+
+    Attributes:
+        model, distance, seed, updates: as in :func:`train_memory_task`.
+        z0, recurrence, forget_bias: the model's start (:class:`MemoryClassifier`); ``z0`` is
+            ``None`` here (no update-gate start) unless given.
+    """
+
+    model: MemoryModel
+    distance: int
+    seed: int
+    updates: int = 300
+    z0: float | None = None
+    recurrence: RecurrentStart = "default"
+    forget_bias: float | None = None
+
+
+def run_memory_job(job: MemoryJob) -> MemoryRun:
+    """:func:`train_memory_task` with the arguments of ``job`` (for
+    :func:`rnnlib.core.parallel.parallel_map`, which needs a function of one argument).
+
+    Raises:
+        ValueError: as :func:`train_memory_task`.
+    """
+    return train_memory_task(
+        job.model,
+        job.distance,
+        job.seed,
+        updates=job.updates,
+        z0=job.z0,
+        recurrence=job.recurrence,
+        forget_bias=job.forget_bias,
     )

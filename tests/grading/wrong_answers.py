@@ -206,6 +206,58 @@ def classify_name(model, name):
         "q4",
         GRU,
     ),
+    # The LSTM's blocks read as i, f, o, g (the order of many textbooks), not nn.LSTM's i, f, g, o.
+    WrongAnswer(
+        "lstm_gate_order_ifog",
+        "    i, f, g, o = gates.chunk(4, dim=1)",
+        "    i, f, o, g = gates.chunk(4, dim=1)",
+        "q5",
+        GRU,
+    ),
+    # The input and forget blocks exchanged: f, i, g, o.
+    WrongAnswer(
+        "lstm_gate_order_figo",
+        "    i, f, g, o = gates.chunk(4, dim=1)",
+        "    f, i, g, o = gates.chunk(4, dim=1)",
+        "q5",
+        GRU,
+    ),
+    # The output without its tanh: h' = o * c'.
+    WrongAnswer(
+        "lstm_output_without_tanh",
+        "    h_new = o * torch.tanh(c_new)",
+        "    h_new = o * c_new",
+        "q5",
+        GRU,
+    ),
+    # tanh on the gates instead of σ: gates in [-1, 1] no longer interpolate.
+    WrongAnswer(
+        "lstm_tanh_on_the_gates",
+        "    i, f, o = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o)",
+        "    i, f, o = torch.tanh(i), torch.tanh(f), torch.tanh(o)",
+        "q5",
+        GRU,
+    ),
+    # The previous cell state forgotten: c' = i * g.
+    WrongAnswer(
+        "lstm_forgets_the_old_cell",
+        "    c_new = f * c + i * g",
+        "    c_new = i * g",
+        "q5",
+        GRU,
+    ),
+    # Hard-coded: the public example's cell rebuilt, whatever weights are passed in.
+    WrongAnswer(
+        "hard_coded_lstm_step",
+        "    gates = x @ W.T + b_ih + h @ U.T + b_hh\n",
+        """    torch.manual_seed(0)
+    return torch.nn.LSTMCell(3, 4)(x, (h, c))
+    gates = x @ W.T + b_ih + h @ U.T + b_hh
+""",
+        "q5",
+        GRU,
+        keeps_at_most=0,
+    ),
     # --- chapter 4, the nn.GRU API ----------------------------------------------------------
     # batch_first applied to the hidden state too.
     WrongAnswer(

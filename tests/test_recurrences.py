@@ -16,6 +16,7 @@ from rnnlib.models.recurrences import (
     per_step_factor,
     spectral_radius,
     state_gradient_norms,
+    weight_hh_gradient,
 )
 
 VOCAB, HIDDEN = 11, 5
@@ -133,3 +134,82 @@ def test_per_step_factor_is_the_geometric_mean_ratio() -> None:
         per_step_factor(norms, 10)
     with pytest.raises(ValueError, match="positive and finite"):
         per_step_factor([1.0, 0.0], 1)
+
+
+# --------------------------------------------------------------------------- BPTT, exact and truncated
+
+
+def equal_length_batch(words: int = 7, reviews: int = 3, seed: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    padded = torch.randint(0, VOCAB, (reviews, words), generator=generator)
+    return padded, torch.randint(0, 2, (reviews,), generator=generator)
+
+
+def bptt_by_hand(
+    model: OneHotRecurrentClassifier, padded: torch.Tensor, labels: torch.Tensor, k: int
+) -> torch.Tensor:
+    """Σ_t δ_t h_{t-1}ᵀ over the last k steps, δ_t = ∂L/∂a_t, written out for the tanh kind."""
+    with torch.no_grad():
+        states = model.states(padded, torch.full((len(padded),), padded.shape[1]))
+        h = [torch.zeros_like(states[0]), *states]  # h[t] is h_t, h[0] = 0
+        p = torch.softmax(model.head(h[-1]), dim=1)
+        g = (p - nn.functional.one_hot(labels, 2).to(p)) @ model.head.weight / len(padded)  # ∂L/∂h_T
+        total = torch.zeros_like(model.weight_hh)
+        steps = padded.shape[1]
+        for t in range(steps, max(0, steps - k), -1):
+            delta = (1 - h[t] ** 2) * g  # ∂L/∂a_t
+            total += delta.T @ h[t - 1]
+            g = delta @ model.weight_hh
+    return total
+
+
+@pytest.mark.parametrize("k", [1, 3, 7, 20])
+def test_weight_hh_gradient_is_the_sum_over_the_last_k_steps(k: int) -> None:
+    torch.manual_seed(5)
+    model = OneHotRecurrentClassifier("tanh", VOCAB, HIDDEN).double()
+    padded, labels = equal_length_batch()
+    expected = bptt_by_hand(model, padded, labels, k)
+    torch.testing.assert_close(
+        weight_hh_gradient(model, padded, labels, truncate=k), expected, rtol=1e-10, atol=1e-14
+    )
+    assert model.weight_hh.grad is None  # the model's own gradient is left alone
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_full_and_long_truncations_equal_autograd(kind: str) -> None:
+    torch.manual_seed(6)
+    model = OneHotRecurrentClassifier(kind, VOCAB, HIDDEN).double()
+    padded, labels = equal_length_batch()
+    loss = nn.functional.nll_loss(model((padded, torch.full((3,), 7))), labels)
+    (expected,) = torch.autograd.grad(loss, model.weight_hh)
+    for truncate in (None, 7, 50):
+        torch.testing.assert_close(weight_hh_gradient(model, padded, labels, truncate=truncate), expected)
+    shorter = weight_hh_gradient(model, padded, labels, truncate=2)
+    assert not torch.allclose(shorter, expected)
+
+
+def test_truncation_keeps_no_graph_for_the_early_steps() -> None:
+    torch.manual_seed(7)
+    model = OneHotRecurrentClassifier("gru", VOCAB, HIDDEN)
+    padded, _ = equal_length_batch(words=6)
+    states = model.states(padded, torch.full((3,), 6), truncate=2)
+    assert [s.requires_grad for s in states] == [False] * 4 + [True] * 2
+    with torch.no_grad():  # values do not change
+        torch.testing.assert_close(states[-1], model.states(padded, torch.full((3,), 6))[-1])
+
+
+def test_truncation_and_weight_hh_gradient_reject_bad_inputs() -> None:
+    model = OneHotRecurrentClassifier("tanh", VOCAB, HIDDEN)
+    padded, lengths = padded_batch()
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="truncate"):
+            model.states(padded[:1, :5], torch.tensor([5]), truncate=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="one length"):
+        model.states(padded, lengths, truncate=2)
+    batch, labels = equal_length_batch()
+    with pytest.raises(ValueError, match="one class per review"):
+        weight_hh_gradient(model, batch, labels[:2])
+    with pytest.raises(ValueError, match="batch >= 1"):
+        weight_hh_gradient(model, batch[:, :0], labels)
+    with pytest.raises(ValueError, match="truncate"):
+        weight_hh_gradient(model, batch, labels, truncate=0)

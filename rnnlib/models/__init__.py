@@ -5,9 +5,13 @@
   batch at a time;
 - :mod:`rnnlib.models.recurrences` -- linear, tanh, GRU and LSTM recurrences on one-hot words,
   gradients by distance;
+- :mod:`rnnlib.models.onehot_runs` -- chapter 2's controlled runs: TEXTnet, linear, tanh RNN and GRU
+  on one-hot words, to convergence;
 - :mod:`rnnlib.models.gru` -- a GRU cell and stacked GRU from scratch, in two conventions;
 - :mod:`rnnlib.models.gated` -- a small sentiment classifier on that GRU, gates visible;
-- :mod:`rnnlib.models.memory_task` -- carrying one bit across noisy steps: GRU, swapped GRU, tanh RNN;
+- :mod:`rnnlib.models.lstm` -- an LSTM cell and stacked LSTM from scratch, equal to ``torch.nn.LSTM``;
+- :mod:`rnnlib.models.memory_task` -- carrying one bit across noisy steps: tanh RNN, GRU, LSTM, each
+  with and without a start that keeps the state;
 - :mod:`rnnlib.models.features` -- classifier features from ``torch.nn.GRU`` states;
 - :mod:`rnnlib.models.classifiers` -- batched GRU classifiers and top-k prediction;
 - :mod:`rnnlib.models.fastgru` -- the GRU from scratch with its input projection batched (chapter 5);

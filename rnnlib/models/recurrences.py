@@ -17,6 +17,8 @@ Every weight starts as PyTorch's recurrent layers start, uniform in ``(-1/√H, 
 four kinds can be compared at the *same* initialisation scale. :func:`state_gradient_norms`
 measures ``‖∂L/∂h_t‖`` by distance from the state the loss reads; for the linear kind it is
 ``‖(Uᵀ)^d ∂L/∂h_T‖``, which shrinks like ``ρ(U)^d`` (:func:`spectral_radius`).
+:func:`weight_hh_gradient` gives ``∂L/∂W_hh``, the sum over time of backpropagation through
+time, exact or truncated to the last ``k`` steps (``states(..., truncate=k)``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "per_step_factor",
     "spectral_radius",
     "state_gradient_norms",
+    "weight_hh_gradient",
 ]
 
 #: The recurrences :class:`OneHotRecurrentClassifier` knows, with their number of ``H × H`` blocks.
@@ -123,24 +126,52 @@ class OneHotRecurrentClassifier(nn.Module):
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
         return torch.sigmoid(o) * torch.tanh(c), c
 
-    def states(self, padded: torch.Tensor, lengths: torch.Tensor) -> list[torch.Tensor]:
+    def states(
+        self, padded: torch.Tensor, lengths: torch.Tensor, *, truncate: int | None = None
+    ) -> list[torch.Tensor]:
         """The hidden states ``h_1 … h_T`` (each ``(batch, H)``) of a padded batch; after a
-        review's last word its state stays as it was, so ``states[-1]`` is each review's final state."""
+        review's last word its state stays as it was, so ``states[-1]`` is each review's final state.
+
+        ``truncate=k`` is truncated backpropagation through time: only the last ``k`` steps are
+        recorded for the backward pass; the steps before run without a graph
+        (:func:`torch.no_grad`), so no gradient flows back more than ``k`` steps and their
+        activations are not kept. It needs reviews of one length (cut them to a common length),
+        so that "the last ``k`` words" is the same step for every review.
+
+        Raises:
+            ValueError: bad indices or lengths; ``truncate`` not a whole number >= 1, or given
+                for reviews of different lengths.
+        """
         lengths = check_padded_indices(padded, lengths)
+        grad_from = 0
+        if truncate is not None:
+            if isinstance(truncate, bool) or not isinstance(truncate, int) or truncate < 1:
+                raise ValueError(
+                    f"truncate={truncate!r}: give the number of steps to backpropagate (>= 1), "
+                    "or None for full backpropagation through time."
+                )
+            if bool((lengths != padded.shape[1]).any()):
+                raise ValueError(
+                    "truncate needs reviews of one length, with no padding: cut every review to "
+                    "the same number of words first."
+                )
+            grad_from = max(0, padded.shape[1] - truncate)
         projected = (self.input_projection(padded) + self.bias_ih).unbind(1)
         zeros = projected[0].new_zeros(padded.shape[0], self.hidden_size)
         state: State = (zeros, zeros) if self.kind == "lstm" else zeros
         out = []
+        recording = torch.is_grad_enabled()
         for t, gi in enumerate(projected):
-            new = self.step(gi, state)
-            live = (lengths > t).unsqueeze(1)
-            if isinstance(new, tuple) and isinstance(state, tuple):
-                state = (torch.where(live, new[0], state[0]), torch.where(live, new[1], state[1]))
-                out.append(state[0])
-            else:
-                assert isinstance(new, torch.Tensor) and isinstance(state, torch.Tensor)
-                state = torch.where(live, new, state)
-                out.append(state)
+            with torch.set_grad_enabled(recording and t >= grad_from):
+                new = self.step(gi, state)
+                live = (lengths > t).unsqueeze(1)
+                if isinstance(new, tuple) and isinstance(state, tuple):
+                    state = (torch.where(live, new[0], state[0]), torch.where(live, new[1], state[1]))
+                    out.append(state[0])
+                else:
+                    assert isinstance(new, torch.Tensor) and isinstance(state, torch.Tensor)
+                    state = torch.where(live, new, state)
+                    out.append(state)
         return out
 
     def forward(self, inputs: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
@@ -185,6 +216,42 @@ def state_gradient_norms(
         sums[: len(norms)] += norms
         counts[: len(norms)] += 1
     return torch.where(counts > 0, sums / counts.clamp(min=1), torch.full_like(sums, float("nan")))
+
+
+def weight_hh_gradient(
+    model: OneHotRecurrentClassifier,
+    padded: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    truncate: int | None = None,
+) -> torch.Tensor:
+    """``∂L/∂W_hh`` of the mean NLL loss of a batch of reviews of one length, by backpropagation
+    through time: exact (``truncate=None``), or truncated to the last ``truncate`` steps.
+
+    Full BPTT sums one term per step, ``∂L/∂W_hh = Σ_t δ_t h_{t-1}ᵀ`` with ``δ_t = ∂L/∂a_t`` (the
+    gradient at step ``t``'s pre-activation); truncation keeps the terms of the last ``k`` steps
+    and drops the contributions from further back. ``padded`` holds word indices
+    ``(batch, time)``, every review ``time`` words long; ``labels`` one class per review. The
+    model's own ``.grad`` fields are left untouched.
+
+    Raises:
+        ValueError: no review, labels that do not match the batch, or a bad ``truncate``
+            (see :meth:`OneHotRecurrentClassifier.states`).
+    """
+    if padded.ndim != 2 or padded.shape[0] == 0 or padded.shape[1] == 0:
+        raise ValueError(
+            f"padded must be word indices (batch >= 1, time >= 1), got shape {tuple(padded.shape)}."
+        )
+    if labels.shape != (padded.shape[0],):
+        raise ValueError(
+            f"labels must hold one class per review: shape ({padded.shape[0]},), got {tuple(labels.shape)}."
+        )
+    lengths = torch.full((padded.shape[0],), padded.shape[1], dtype=torch.long, device=padded.device)
+    with torch.enable_grad():
+        states = model.states(padded, lengths, truncate=truncate)
+        loss = nn.functional.nll_loss(torch.log_softmax(model.head(states[-1]), dim=1), labels)
+        (gradient,) = torch.autograd.grad(loss, model.weight_hh)
+    return gradient
 
 
 def spectral_radius(matrix: torch.Tensor | np.ndarray) -> float:

@@ -15,7 +15,7 @@ import pooch
 import pytest
 from conftest import TOY_FILES, Toy, ToyFactory, make_tar, make_zip, sha256_bytes
 
-from rnnlib.core import data
+from rnnlib.core import data, download, local_data
 from rnnlib.core.data import (
     CACHE_ENV,
     LISTED_FILES,
@@ -366,12 +366,22 @@ def test_wrong_archive_sha256_fails_the_download(toy: ToyFactory, monkeypatch: p
     assert not (cache_dir() / ALPHA).exists()
 
 
-def test_http_404_is_data_unavailable(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_http_404_says_the_file_is_gone_not_to_connect(
+    toy: ToyFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 404 is not cured by connecting to the internet: the message says the file moved."""
     t = toy()
     missing = dataclasses.replace(t.dataset, url=f"{t.server.url}/missing.zip")
     go_online(monkeypatch)
-    with pytest.raises(DataUnavailableError, match=r"missing\.zip failed \(HTTPError.*404"):
+    gone = r"missing\.zip failed \(SourceGoneError: .*HTTP 404"
+    with pytest.raises(DataUnavailableError, match=gone) as info:
         fetch_file("toy", ALPHA, registry={"toy": missing})
+    message = str(info.value)
+    assert "the file has moved or is no longer there" in message
+    assert "Fix: report the broken address" in message and "rnnlib.core.catalog" in message
+    assert "or set RNNLIB_DATA_MIRROR to a folder that holds" in message
+    assert "connect to the internet" not in message
+    assert not list((cache_dir() / data.DOWNLOADS_FOLDER).iterdir())  # nothing half-written is kept
 
 
 # --------------------------------------------------------------------------- unknown / offline / failure
@@ -432,24 +442,31 @@ def test_failure_message_names_the_missing_mirror_file(
         fetch_file("toy", ALPHA, registry=t.registry)
 
 
-def test_timeout_reaches_the_downloader(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """fetch_file and fetch hand their timeout to pooch's downloader, DOWNLOAD_TIMEOUT by default."""
-    seen: list[object] = []
-    real = pooch.HTTPDownloader
+def test_timeout_and_deadline_reach_the_downloader(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fetch_file and fetch hand their timeout (DOWNLOAD_TIMEOUT by default) and deadline
+    (RNNLIB_DOWNLOAD_DEADLINE, else DOWNLOAD_DEADLINE) to the downloader."""
+    seen: list[tuple[float, float]] = []
+    real = download.Downloader
 
-    def spy(**kwargs: object) -> pooch.HTTPDownloader:
-        seen.append(kwargs["timeout"])
-        return real(**kwargs)
+    def spy(timeout: float, deadline: float) -> download.Downloader:
+        seen.append((timeout, deadline))
+        return real(timeout, deadline)
 
-    monkeypatch.setattr(data.pooch, "HTTPDownloader", spy)
+    monkeypatch.setattr(download, "Downloader", spy)
     go_online(monkeypatch)
     t: Toy = toy()
     fetch_file("toy", ALPHA, registry=t.registry, timeout=3.5)
     (cache_dir() / ALPHA).unlink()
-    fetch_file("toy", ALPHA, registry=t.registry)
+    fetch_file("toy", ALPHA, registry=t.registry, deadline=12)
     (cache_dir() / ALPHA).unlink()
+    monkeypatch.setenv(download.DEADLINE_ENV, " 90 ")
     fetch("toy", registry=t.registry, timeout=1.25)
-    assert seen == [3.5, data.DOWNLOAD_TIMEOUT, 1.25, 1.25]
+    assert seen == [
+        (3.5, data.DOWNLOAD_DEADLINE),
+        (data.DOWNLOAD_TIMEOUT, 12.0),
+        (1.25, 90.0),
+        (1.25, 90.0),
+    ]
 
 
 def test_a_server_that_never_answers_fails_after_the_timeout(
@@ -564,7 +581,7 @@ def test_unreadable_cached_file(toy: ToyFactory, monkeypatch: pytest.MonkeyPatch
     def unreadable(path: object) -> str:
         raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    monkeypatch.setattr(data, "sha256_of", unreadable)
+    monkeypatch.setattr(local_data, "sha256_of", unreadable)
     with pytest.raises(CacheAccessError, match=r"cannot read the cached copy .*alpha\.txt") as info:
         fetch_file("toy", ALPHA, registry=t.registry)
     assert_names_cache_and_fix(info.value)
@@ -811,8 +828,8 @@ def test_failed_download_is_tried_once_and_every_missing_file_is_listed(
     assert t.server.requests == ["/toy.zip"]  # not once per file
     assert info.value.missing == tuple(TOY_FILES)
     assert "cannot find toy/alpha.txt, toy/beta.txt (2 of 2 files)." in message
-    assert "toy.zip failed (HTTPError" in message
-    assert f"Fix: connect to the internet so rnnlib can download {t.dataset.url}" in message
+    assert "toy.zip failed (SourceGoneError" in message
+    assert "Fix: report the broken address" in message  # a 404: connecting would not help
     assert "RNNLIB_OFFLINE" not in message
 
 

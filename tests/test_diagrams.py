@@ -8,10 +8,12 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
+import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Text
 
+from rnnlib.models.gru import GRUCell
 from rnnlib.models.textnet import TEXTnet, TEXTnetOrder2
 from rnnlib.viz import diagrams
 from rnnlib.viz.diagrams import (
@@ -117,18 +119,63 @@ def test_textnet_names_the_code_layers(textnet: Figure) -> None:
     assert "no non-linearity" in text
 
 
-def test_gru_cell_has_two_gates_one_candidate_and_both_conventions(gru: Figure) -> None:
-    text = joined(gru)
-    assert "Two gates" in text and "three gates" not in text.lower()
-    assert "reset gate" in text and "update gate" in text and "candidate" in text
-    lecture = "$h_t = (1 - z_t) \\odot h_{t-1} + z_t \\odot \\tilde{h}_t$"
-    pytorch = "$h_t = z_t \\odot h_{t-1} + (1 - z_t) \\odot \\tilde{h}_t$"
-    assert lecture in text and pytorch in text
-    assert "lecture (Kak & Bouman; Chung et al. 2014)" in text
-    assert "PyTorch nn.GRU (Cho et al. 2014; d2l)" in text
-    # the reset gate before U_h (lecture) and after it (nn.GRU, cuDNN)
-    assert "U_h\\,(r_t \\odot h_{t-1})" in text
-    assert "r_t \\odot (U_h\\,h_{t-1} + b_{hn})" in text and "cuDNN" in text
+#: The figure's LaTeX, rewritten as Python over torch tensors (longer names first).
+LATEX_TO_PYTHON = [
+    ("$", ""), ("\\tilde{h}_t", "n"), ("h_{t-1}", "h"), ("h_t", "h_new"), ("r_t", "r"), ("z_t", "z"),
+    ("x_t", "x"), ("b_{in}", "b_in"), ("b_{hn}", "b_hn"), ("\\odot", "*"), ("\\,", " @ "),
+    ("\\sigma", "sigmoid"), ("\\tanh", "tanh"),
+]  # fmt: skip
+
+
+def equations_by_convention(fig: Figure) -> dict[str, dict[str, str]]:
+    """The equation rows of the figure as Python, ``{convention: {left-hand side: right-hand
+    side}}``: a row whose note (same height) names the lecture or nn.GRU belongs to that
+    convention, a row without a note to both."""
+    by_height: dict[float, list[str]] = {}
+    for t in fig.findobj(Text):
+        by_height.setdefault(round(t.get_position()[1], 6), []).append(t.get_text())
+    found: dict[str, dict[str, str]] = {"lecture": {}, "pytorch": {}}
+    for row in by_height.values():
+        equations = [t for t in row if t.startswith("$") and t.endswith("$") and " = " in t]
+        if len(equations) != 1:
+            continue
+        python = equations[0]
+        for latex, code in LATEX_TO_PYTHON:
+            python = python.replace(latex, code)
+        lhs, rhs = (side.strip() for side in python.split("=", 1))
+        notes = " ".join(t for t in row if t not in equations)
+        owners = [c for c, word in (("lecture", "lecture"), ("pytorch", "nn.GRU")) if word in notes]
+        for owner in owners or list(found):
+            assert lhs not in found[owner], f"two equations for {lhs} in the {owner} convention"
+            found[owner][lhs] = rhs
+    return found
+
+
+@pytest.mark.parametrize("convention", ["lecture", "pytorch"])
+def test_gru_cell_equations_compute_what_the_cell_computes(gru: Figure, convention: str) -> None:
+    """The figure's equations, evaluated, give rnnlib's GRUCell of the convention they are
+    labelled with: two gates, one candidate, one new state, each equal to the cell's."""
+    equations = equations_by_convention(gru)[convention]
+    assert list(equations) == ["r", "z", "n", "h_new"]  # two gates, a candidate, the new state
+    assert sum("sigmoid" in rhs for rhs in equations.values()) == 2
+    torch.manual_seed(0)
+    cell = GRUCell(3, 2, convention=convention)  # type: ignore[arg-type]
+    x, h = torch.randn(3), torch.randn(2)
+    with torch.no_grad():
+        h_new, gates = cell(x[None], h[None])
+        w_r, w_z, w_h = cell.weight_ih.chunk(3)
+        u_r, u_z, u_h = cell.weight_hh.chunk(3)
+        b_ir, b_iz, b_in = cell.bias_ih.chunk(3)
+        b_hr, b_hz, b_hn = cell.bias_hh.chunk(3)
+        values: dict[str, object] = {
+            "sigmoid": torch.sigmoid, "tanh": torch.tanh, "x": x, "h": h,
+            "W_r": w_r, "W_z": w_z, "W_h": w_h, "U_r": u_r, "U_z": u_z, "U_h": u_h,
+            "b_r": b_ir + b_hr, "b_z": b_iz + b_hz, "b_h": b_in + b_hn, "b_in": b_in, "b_hn": b_hn,
+        }  # fmt: skip
+        expected = {"r": gates["r"][0], "z": gates["z"][0], "n": gates["n"][0], "h_new": h_new[0]}
+        for name, rhs in equations.items():
+            values[name] = eval(rhs, {"__builtins__": {}}, values)
+            torch.testing.assert_close(values[name], expected[name], msg=f"{name} = {rhs}")
 
 
 def test_svg_is_deterministic_and_font_free(gru: Figure, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnlib.core.timeseries import window_starts
+from rnnlib.datasets.windows import window_starts
 from rnnlib.models.forecast_baselines import LaggedRidge, fit_lagged_ridge, persistence, seasonal_naive
 
 SERIES = np.arange(100.0, 130.0)  # value at index i is 100 + i

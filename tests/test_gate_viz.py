@@ -26,7 +26,7 @@ import torch
 
 from rnnlib.core.env import env_flag
 from rnnlib.datasets.sentiment import collate_for_sentiment
-from rnnlib.models.gated import GatedSentimentGRU
+from rnnlib.models.sentiment_gru import GatedSentimentGRU
 from rnnlib.viz import gate_viz
 from rnnlib.viz.gate_viz import GateExplorer, pick_examples, plot_gate_trace, trace_review, unit_order
 
@@ -320,7 +320,7 @@ import matplotlib
 assert matplotlib.get_backend().lower() == "agg", matplotlib.get_backend()
 import matplotlib.pyplot as plt
 import torch
-from rnnlib.models.gated import GatedSentimentGRU
+from rnnlib.models.sentiment_gru import GatedSentimentGRU
 from rnnlib.viz.gate_viz import GateExplorer, plot_gate_trace, trace_review
 
 vocab = {"good": 0, "bad": 1, "not": 2}

@@ -1,4 +1,4 @@
-"""rnnlib.teaching.gru_api: nn.GRU's shapes, stepping, directions, classifier features, packing, timing."""
+"""rnnlib.studies.gru_api: nn.GRU's shapes, stepping, directions, classifier features, packing, timing."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence, pad_sequence
 
-from rnnlib.teaching import gru_api
-from rnnlib.teaching.gru_api import (
+from rnnlib.studies import gru_api
+from rnnlib.studies.gru_api import (
     GRUShapes,
     benchmark_modes,
     final_features,

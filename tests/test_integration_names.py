@@ -14,7 +14,7 @@ from conftest import using_mirror
 
 from rnnlib.core.data import REGISTRY, fetch, sha256_of
 from rnnlib.datasets.surnames import ALPHABET, SurnameCorpus, load_surnames, make_loader, split_surnames
-from rnnlib.models.classifiers import GRUClassifier
+from rnnlib.models.surname_classifiers import GRUClassifier
 
 LANGUAGES = [
     "Arabic",

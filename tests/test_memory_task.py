@@ -1,4 +1,4 @@
-"""rnnlib.models.memory_task: the task's sequences, the starts, the four encoders, a run."""
+"""rnnlib.studies.memory_task: the task's sequences, the starts, the four encoders, a run."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from rnnlib.models.gru import GRU
-from rnnlib.models.memory_task import (
+from rnnlib.studies.memory_task import (
     MEMORY_MODELS,
     RECURRENT_STARTS,
     MemoryClassifier,
@@ -228,7 +228,7 @@ def test_runs_pass_the_starts_on() -> None:
 
 
 def test_a_job_runs_as_train_memory_task(monkeypatch: pytest.MonkeyPatch) -> None:
-    import rnnlib.models.memory_task as mt
+    import rnnlib.studies.memory_task as mt
 
     seen = {}
 

@@ -9,6 +9,7 @@ cells with tags only (hidden from readers), never with ``# NBVAL_...`` comments 
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -135,16 +136,56 @@ def test_nbval_fails_a_checked_cell_whose_committed_output_is_wrong(tmp_path: Pa
     assert _run_nbval(tmp_path, "41\n", "NBVAL_CHECK_OUTPUT").returncode == 0  # what nbval ignores
 
 
-def _source_cells(path: Path) -> list[tuple[str, str]]:
-    """(expression, committed text) of every ``show_source(X)`` cell of a chapter."""
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    found = []
-    for cell in cells:
-        source = "".join(cell["source"]).strip()
-        if cell["cell_type"] == "code" and re.fullmatch(r"show_source\([\w.]+\)", source):
-            text = cell["outputs"][0]["data"]["text/plain"]
-            found.append((source[len("show_source(") : -1], "".join(text)))
-    return found
+def _is_show_source(node: ast.AST) -> bool:
+    func = node.func if isinstance(node, ast.Call) else None
+    return (isinstance(func, ast.Name) and func.id == "show_source") or (
+        isinstance(func, ast.Attribute) and func.attr == "show_source"
+    )
+
+
+def source_cells(cells: list[dict]) -> tuple[list[tuple[str, str]], list[str]]:
+    """``(listed, faults)`` of a notebook's cells: ``listed`` holds (expression, committed text)
+    for every ``show_source(X)`` call; ``faults`` names each call a reader never sees (one
+    that is not its cell's last expression is evaluated and thrown away) or that has no
+    committed output."""
+    listed, faults = [], []
+    for number, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or "show_source(" not in source:
+            continue
+        tree = ast.parse(source)
+        calls = [node for node in ast.walk(tree) if _is_show_source(node)]
+        last = tree.body[-1] if tree.body else None
+        shown = isinstance(last, ast.Expr) and _is_show_source(last.value)
+        if len(calls) != 1 or not shown:
+            faults.append(f"cell {number}: show_source must be the cell's only and last expression")
+            continue
+        assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+        results = [o for o in cell.get("outputs", []) if o.get("output_type") == "execute_result"]
+        if not results or "text/plain" not in results[0].get("data", {}):
+            faults.append(f"cell {number}: the listing has no committed output; run the cell")
+            continue
+        expression = ast.unparse(last.value.args[0]) if last.value.args else ""
+        listed.append((expression, "".join(results[0]["data"]["text/plain"])))
+    return listed, faults
+
+
+def test_source_cells_finds_listings_and_hidden_ones() -> None:
+    def cell(source: str, text: str | None = None) -> dict:
+        outputs = [] if text is None else [{"output_type": "execute_result", "data": {"text/plain": [text]}}]
+        return {"cell_type": "code", "source": [source], "outputs": outputs}
+
+    cells = [
+        cell("listings.show_source(gru.GRUCell)", "class GRUCell: ..."),
+        cell("show_source(f)", "def f(): ..."),
+        cell("listings.show_source(gru.GRUCell)\nprint(1)"),  # evaluated, never displayed
+        cell("x = 1\nlistings.show_source(gru.GRU)"),  # fine, but never run
+        {"cell_type": "markdown", "source": ["show_source(gru.GRU)"]},
+    ]
+    listed, faults = source_cells(cells)
+    assert listed == [("gru.GRUCell", "class GRUCell: ..."), ("f", "def f(): ...")]
+    assert len(faults) == 2 and faults[0].startswith("cell 2: show_source must be")
+    assert faults[1].startswith("cell 3: the listing has no committed output")
 
 
 @pytest.mark.parametrize("path", sorted(ROOT.glob("chapters/*/*.ipynb")), ids=lambda p: p.stem)
@@ -153,31 +194,18 @@ def test_listed_source_is_the_code_of_today(path: Path) -> None:
     cells: their HTML depends on the Pygments version)."""
     import importlib
     import inspect
+    import pkgutil
 
-    modules = {
-        name: importlib.import_module(f"rnnlib.{layer}.{name}")
-        for layer, names in {
-            "models": (
-                "charrnn",
-                "classifiers",
-                "textnet",
-                "recurrences",
-                "gru",
-                "lstm",
-                "memory_task",
-                "gated",
-                "fastgru",
-                "review_rnn",
-                "pmgru",
-            ),
-            "teaching": ("gru_api",),
-            "viz": ("gate_viz",),
-        }.items()
-        for name in names
-    }
+    import rnnlib
+
+    found = [importlib.import_module(m.name) for m in pkgutil.walk_packages(rnnlib.__path__, "rnnlib.")]
+    modules = {m.__name__.rsplit(".", 1)[-1]: m for m in found}
+    assert len(modules) == len(found), "two rnnlib modules share a name: listings would be ambiguous"
     # A chapter shows `module.name` or a name it imported itself (`BatchedGRU.forward`).
     names = {k: v for m in modules.values() for k, v in vars(m).items() if k in getattr(m, "__all__", ())}
-    for expression, committed in _source_cells(path):
+    listed, faults = source_cells(json.loads(path.read_text(encoding="utf-8"))["cells"])
+    assert not faults, f"{path.name}: {faults}"
+    for expression, committed in listed:
         head, _, rest = expression.partition(".")
         obj = modules[head] if head in modules else names[head]
         for part in rest.split(".") if rest else ():

@@ -1,4 +1,4 @@
-"""rnnlib.models.onehot_runs: one run of chapter 2's controlled experiment, its settings and checks."""
+"""rnnlib.studies.onehot_runs: one run of chapter 2's controlled experiment, its settings and checks."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from rnnlib.core.training import EpochStats, History
 from rnnlib.datasets.sentiment.dlstudio import SentimentDataset
 from rnnlib.datasets.sentiment.torchdata import IndexReviews
 from rnnlib.models import recurrences, textnet
-from rnnlib.models.onehot_runs import (
+from rnnlib.studies import gradients
+from rnnlib.studies.onehot_runs import (
     DIVERGED_LOSS,
     NETWORKS,
     OneHotRun,
@@ -111,11 +112,11 @@ def test_recurrent_radius_reads_the_recurrent_block() -> None:
     net = make_network("textnet", 20, 6)
     assert isinstance(net, textnet.BatchedTEXTnet)
     assert recurrent_radius(net) == pytest.approx(
-        recurrences.spectral_radius(textnet.hidden_to_hidden(net.net))
+        gradients.spectral_radius(textnet.hidden_to_hidden(net.net))
     )
     gru = make_network("gru", 20, 6)
     assert isinstance(gru, recurrences.OneHotRecurrentClassifier)
-    assert recurrent_radius(gru) == pytest.approx(recurrences.spectral_radius(gru.recurrent_blocks()[2]))
+    assert recurrent_radius(gru) == pytest.approx(gradients.spectral_radius(gru.recurrent_blocks()[2]))
     with torch.no_grad():
         gru.weight_hh[-1, 0] = math.inf
     assert math.isnan(recurrent_radius(gru))

@@ -233,14 +233,14 @@ def test_read_blank_line_in_the_middle() -> None:
 
 
 def test_clean_sorts_merges_duplicates_and_fills_gaps() -> None:
-    # Out of order (a later block first), a DST-style duplicate of 02:00 (mean kept), and
-    # 05:00-06:00 missing (a two-hour gap, interpolated in time).
+    # Out of order (a later block first), a DST-style duplicate of 02:00 (within 10 % of
+    # each other: mean kept), and 05:00-06:00 missing (a two-hour gap, interpolated in time).
     raw = read_power_csv(
         csv(
             "2004-01-01 07:00:00,170.0",
             "2004-01-01 01:00:00,100.0",
-            "2004-01-01 02:00:00,110.0",
-            "2004-01-01 02:00:00,130.0",
+            "2004-01-01 02:00:00,115.0",
+            "2004-01-01 02:00:00,125.0",
             "2004-01-01 03:00:00,130.0",
             "2004-01-01 04:00:00,140.0",
         )

@@ -1,5 +1,6 @@
-"""rnnlib.models.recurrences: four recurrences over one-hot words, their gradients by distance,
-the spectral radius and the per-step factor."""
+"""rnnlib.models.recurrences (four recurrences over one-hot words, truncated states) and
+rnnlib.studies.gradients (their gradients by distance, BPTT's weight gradient, the spectral
+radius and the per-step factor)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlib.models.recurrences import (
-    KINDS,
-    OneHotRecurrentClassifier,
+from rnnlib.models.recurrences import KINDS, OneHotRecurrentClassifier
+from rnnlib.studies.gradients import (
     per_step_factor,
     spectral_radius,
     state_gradient_norms,

@@ -14,7 +14,7 @@ import tomllib
 import yaml
 
 import rnnlib
-from tools import release
+from tools import EXIT_CANNOT_RUN, release
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -116,7 +116,7 @@ def test_main_reports_errors_as_an_exit_code(
         raise release.ReleaseError("nope")
 
     monkeypatch.setattr(release, "pin", refuse)
-    assert release.main(["--ref", "x"]) == 1
+    assert release.main(["--ref", "x"]) == EXIT_CANNOT_RUN  # nothing pinned: it could not start
     assert "error: nope" in capsys.readouterr().err
     monkeypatch.setattr(release, "pin", lambda ref: "a" * 40)
     assert release.main([]) == 0

@@ -1,11 +1,14 @@
-"""rnnlib.core.runtime: fast mode, devices, seeding, durations, hardware and torch threads."""
+"""rnnlib.core.runtime: fast mode, devices, seeding, durations, hardware, torch threads and denormals."""
 
 from __future__ import annotations
 
 import os
 import random
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +29,8 @@ from rnnlib.core.runtime import (
     torch_threads,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture
 def no_accelerator(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,17 +45,21 @@ def fake_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Fake GPU 80GB")
 
 
-def test_package_exports() -> None:
-    # The version itself is checked against the installed metadata in test_release.py.
-    assert rnnlib.fast_mode is fast_mode
-    assert rnnlib.pick_device is pick_device
-    assert set(rnnlib.__all__) >= {
-        "fast_mode",
-        "hardware_summary",
-        "pick_device",
-        "scaled",
-        "seed_everything",
-    }
+def test_the_package_itself_holds_only_its_version() -> None:
+    """Every public name has one way in, through its layer (``from rnnlib.core import runtime``):
+    the package lists only ``__version__`` (checked against the installed metadata in
+    test_release.py), and importing it loads neither a layer nor torch."""
+    namespace: dict[str, object] = {}
+    exec("from rnnlib import *", namespace)  # raises on a listed name the package lacks
+    assert set(namespace) - {"__builtins__"} == set(rnnlib.__all__) == {"__version__"}
+    code = (
+        "import sys, rnnlib\nprint(sorted(m for m in sys.modules if m.split('.')[0] in {'rnnlib', 'torch'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['rnnlib']"
 
 
 # --------------------------------------------------------------------------- fast mode
@@ -358,3 +367,44 @@ def test_peak_memory_mb_without_resource(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(builtins, "__import__", no_resource)
     assert runtime.peak_memory_mb() is None
+
+
+# --------------------------------------------------------------------------- denormal floats
+
+
+def denormal_survives() -> bool:
+    """Whether 1e-39, below float32's smallest normal number (about 1.2e-38), survives a product."""
+    return float((torch.tensor([1e-39], dtype=torch.float32) * 1.0).item()) != 0.0
+
+
+def test_flush_denormal_flushes_inside_and_restores_after() -> None:
+    before = denormal_survives()
+    with runtime.flush_denormal(True) as on:
+        # x86 CPUs can flush; elsewhere torch.set_flush_denormal says it cannot, and nothing changes
+        assert on is (not denormal_survives())
+    assert denormal_survives() is before
+
+
+def test_flush_denormal_off_inside_a_flushed_block_and_back() -> None:
+    before = denormal_survives()
+    with runtime.flush_denormal(True) as on:
+        with runtime.flush_denormal(False) as inner:
+            assert inner is False and denormal_survives()
+        assert denormal_survives() is (not on)  # the outer block's setting is back
+    assert denormal_survives() is before
+
+
+def test_flush_denormal_restores_after_an_error() -> None:
+    before = denormal_survives()
+    with pytest.raises(RuntimeError, match="boom"), runtime.flush_denormal(True):
+        raise RuntimeError("boom")
+    assert denormal_survives() is before
+
+
+@pytest.mark.parametrize("on", [1, "yes", None])
+def test_flush_denormal_takes_only_a_bool(on: object) -> None:
+    before = denormal_survives()
+    with pytest.raises(TypeError, match=r"flush_denormal\(on=\.\.\.\) takes True or False, got"):
+        with runtime.flush_denormal(on):  # type: ignore[arg-type]
+            pass
+    assert denormal_survives() is before

@@ -19,9 +19,12 @@ from torch.utils.data import DataLoader
 
 from rnnlib.core.data import (
     MIRROR_ENV,
+    ArchiveTooLargeError,
     CacheAccessError,
     DataError,
     DataFile,
+    DataFileError,
+    DataFormatError,
     DatasetSpec,
     cache_dir,
     sha256_of,
@@ -165,11 +168,30 @@ def test_parse_ignores_a_stray_closing_tag() -> None:
     assert [r.text for r in parse_reviews(text, "books", 1)] == ["one", "two"]
 
 
-def test_parse_unclosed_field_inside_a_block_is_missing() -> None:
-    # The </review_text> of the next block must not be borrowed: the field stays inside its block.
+def test_parse_unclosed_field_inside_a_block_is_an_error() -> None:
+    """An unclosed <review_text> used to give a review with the text "", silently."""
     first = block("lost").replace("</review_text>", "")
-    (r1, r2) = parse_reviews(first + block("kept"), "books", 1)
-    assert (r1.text, r2.text) == ("", "kept")
+    line = first[: first.index("<review_text>")].count("\n") + 1
+    with pytest.raises(DataFormatError) as info:
+        parse_reviews(first + block("kept"), "books", 1, source="books/positive.review")
+    message = str(info.value)
+    assert message.startswith(f"books/positive.review, line {line}: <review_text> is not closed")
+    assert "fetch_file" in message and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("field", ["title", "rating", "unique_id", "product_type"])
+def test_parse_any_unclosed_field_is_an_error(field: str) -> None:
+    first = block("one")
+    text = first + block("two").replace(f"</{field}>", "", 1) + block("three")
+    line = text[: text.index(f"<{field}>", len(first))].count("\n") + 1
+    with pytest.raises(DataFormatError, match=rf"line {line}: <{field}> is not closed"):
+        parse_reviews(text, "books", 1)
+
+
+def test_parse_a_field_opened_twice_before_its_closing_is_an_error() -> None:
+    text = block("x").replace("<title>\nA title", "<title>\nA <title> title")
+    with pytest.raises(DataFormatError, match=r"<title> is not closed"):
+        parse_reviews(text, "books", 1)
 
 
 WELL_FORMED = {
@@ -177,9 +199,7 @@ WELL_FORMED = {
     "root wrapper": "<root>\n" + block("a &amp; b") + "\n" + block("c") + "\n</root>",
     "crlf": (block("x") + block("y")).replace("\n", "\r\n"),
     "stray closings": "</review>" + block("p") + "</review></review>" + block("q"),
-    "repeated and unclosed fields": block("t").replace(
-        "</review>", "<title>\nT2\n</title>\n<rating>\n</review>"
-    )
+    "repeated fields": block("t").replace("</review>", "<title>\nT2\n</title>\n</review>")
     + block(None, rating="nan", title=None),
     "text outside the blocks": "junk <review_text>\nno\n</review_text>\n" + block("in") + "<title>\nafter\n",
     "empty block": "<review></review>" + block("z"),
@@ -218,10 +238,17 @@ def test_parse_many_unclosed_fields_is_fast(tag: str) -> None:
     text = f"<review>\n{body}</review>\n" + block("next")
     assert len(text) > 4_000_000
     start = time.perf_counter()
-    first, second = parse_reviews(text, "books", 1)
+    with pytest.raises(DataFormatError, match=rf"line 2: <{tag}> is not closed"):
+        parse_reviews(text, "books", 1)
     assert time.perf_counter() - start < 1.0
-    assert (first.text, first.title, first.rating) == ("", "", None)
-    assert second.text == "next"
+
+
+def test_parse_many_closed_fields_is_fast() -> None:
+    text = block("ok " * 200) * 20_000
+    assert len(text) > 10_000_000
+    start = time.perf_counter()
+    assert len(parse_reviews(text, "books", 1)) == 20_000
+    assert time.perf_counter() - start < 1.5
 
 
 @pytest.mark.parametrize("bad", [2, -1, True, "1", None])
@@ -233,12 +260,32 @@ def test_parse_rejects_a_bad_sentiment(bad: object) -> None:
 # --------------------------------------------------------------------------- read_review_file
 
 
-def test_read_review_file_replaces_invalid_utf8_and_keeps_odd_characters(tmp_path: Path) -> None:
+def test_read_review_file_refuses_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    """A Windows-1252 byte used to become U+FFFD silently; it is an error naming the file."""
+    path = tmp_path / "positive.review"
+    text = block("fine") + block("caf\u00e9")
+    data = text.encode("utf-8").replace("\u00e9".encode(), b"\xe9")  # as Windows-1252 writes it
+    path.write_bytes(data)
+    offset = data.index(b"\xe9")
+    line = text[: text.index("caf")].count("\n") + 1
+    with pytest.raises(DataFormatError) as info:
+        read_review_file(path, "dvd", 1)
+    message = str(info.value)
+    assert message.startswith(f"{path}, line {line} (byte offset {offset:,}): the byte(s) b'\\xe9'")
+    assert "errors='replace'" in message and "fetch_file" in message
+
+
+def test_read_review_file_rejects_an_unknown_errors_rule(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"errors='ignore': use 'strict'"):
+        read_review_file(tmp_path / "x.review", "dvd", 1, errors="ignore")  # type: ignore[arg-type]
+
+
+def test_read_review_file_replaces_invalid_utf8_on_request_and_keeps_odd_characters(tmp_path: Path) -> None:
     path = tmp_path / "kitchen_&_housewares" / "positive.review"
     path.parent.mkdir()
     text = "Caf\u00e9 na\u00efve \u00fcber \u4e2d\u6587 \U0001f600 ok\u2122 GrandPr"
     path.write_bytes(block(text).encode("utf-8").replace(b"GrandPr", b"GrandPr\xe9 bad\xff\xfebytes"))
-    (r,) = read_review_file(path, "kitchen_&_housewares", 1)
+    (r,) = read_review_file(path, "kitchen_&_housewares", 1, errors="replace")
     assert r.text == f"{text}\ufffd bad\ufffd\ufffdbytes"
     # U+FFFD, emoji and symbols separate words; letters of any alphabet are kept.
     assert tokenize(r.text) == ["café", "naïve", "über", "中文", "ok", "grandpr", "bad", "bytes"]
@@ -252,8 +299,10 @@ def test_read_review_file_accepts_str_paths_and_names_an_empty_file(tmp_path: Pa
     empty.write_bytes(b"")
     with pytest.raises(ValueError, match=rf"No <review>.*block in {empty}"):
         read_review_file(empty, "dvd", 1)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(DataFileError, match=r"missing\.review does not exist.*Fix: check the path"):
         read_review_file(tmp_path / "missing.review", "dvd", 1)
+    with pytest.raises(DataFileError, match=r"is a folder, where a file should be"):
+        read_review_file(tmp_path, "dvd", 1)
 
 
 # --------------------------------------------------------------------------- tokenize
@@ -643,8 +692,36 @@ def test_saving_a_dataset_with_the_wrong_structure(tmp_path: Path) -> None:
 
 
 def test_missing_archive(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"missing\.tar\.gz is not a file.*save_dlstudio_archive"):
+    with pytest.raises(DataFileError, match=r"missing\.tar\.gz does not exist.*save_dlstudio_archive"):
         load_dlstudio_archive(tmp_path / "missing.tar.gz")
+    with pytest.raises(DataFileError, match=r"is a folder, where a file should be"):
+        load_dlstudio_archive(tmp_path)
+
+
+def test_a_trusted_gzip_bomb_stops_at_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """50 MiB of zeros in 50 KB of gzip: refused once 1 MiB is unpacked, before any unpickling."""
+    path = tmp_path / "sentiment_dataset_train_400.tar.gz"
+    path.write_bytes(gzip.compress(bytes(50 * 2**20)))
+    assert path.stat().st_size < 100_000
+    start = time.perf_counter()
+    with pytest.raises(ArchiveTooLargeError) as info:
+        load_dlstudio_archive(path, trust=True, max_bytes=2**20)
+    assert time.perf_counter() - start < 1.0
+    message = str(info.value)
+    assert message.startswith(f"{path} unpacks to more than 1,048,576 bytes (1 MiB)")
+    assert "export RNNLIB_MAX_UNPACKED_MB=4096" in message and "max_bytes=" in message
+    monkeypatch.setenv("RNNLIB_MAX_UNPACKED_MB", "1")
+    with pytest.raises(ArchiveTooLargeError):
+        load_dlstudio_archive(path, trust=True)
+
+
+def test_an_archive_within_the_cap_loads(tmp_path: Path) -> None:
+    path = tmp_path / "a.tar.gz"
+    path.write_bytes(gzip.compress(pickle.dumps(GOOD)))
+    size = len(pickle.dumps(GOOD))
+    assert load_dlstudio_archive(path, trust=True, max_bytes=size).vocab == ["bad", "good"]
+    with pytest.raises(ArchiveTooLargeError):
+        load_dlstudio_archive(path, trust=True, max_bytes=size - 1)
 
 
 @pytest.mark.parametrize("content", [b"{not json", b'["a list"]', b'{"abc": 3}', b"\xff\xfe"])

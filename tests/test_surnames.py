@@ -29,6 +29,8 @@ from rnnlib.datasets.surnames import (
     load_surnames,
     make_loader,
     normalize_case,
+    one_hot_letters,
+    pack_names,
     pad_names,
     split_surnames,
 )
@@ -387,6 +389,84 @@ def test_collate_packed() -> None:
         collate_packed([])
 
 
+def test_one_hot_letters_by_hand() -> None:
+    rows = one_hot_letters(torch.tensor([0, 26, 56, 0]))  # "a", "A", "'", "a"
+    assert rows.shape == (4, 57) and rows.dtype == torch.float32
+    expected = torch.zeros(4, 57)
+    expected[0, 0] = expected[1, 26] = expected[2, 56] = expected[3, 0] = 1.0
+    assert torch.equal(rows, expected)
+    assert "".join(ALPHABET[i] for i in rows.argmax(1).tolist()) == "aA'a"
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int8, torch.int32, torch.int64])
+def test_one_hot_letters_takes_any_integer_dtype(dtype: torch.dtype) -> None:
+    rows = one_hot_letters(torch.tensor([3, 56], dtype=dtype))
+    assert rows.dtype == torch.float32 and rows.argmax(1).tolist() == [3, 56]
+
+
+def test_one_hot_letters_of_no_letter_is_an_empty_matrix() -> None:
+    assert one_hot_letters(torch.tensor([], dtype=torch.long)).shape == (0, 57)
+
+
+@pytest.mark.parametrize(
+    "indices",
+    [
+        torch.tensor([1.0, 2.0]),  # floats, not indices
+        torch.tensor([[1, 2]]),  # 2-D
+        torch.tensor(3),  # 0-D
+        torch.tensor([0, -1]),  # below the alphabet
+        torch.tensor([0, 57]),  # past the alphabet (N_LETTERS)
+        [0, 1],  # a list, not a tensor
+        torch.tensor([True, False]),  # booleans, not indices
+    ],
+    ids=["float", "2-D", "0-D", "negative", "57", "list", "bool"],
+)
+def test_one_hot_letters_refuses_what_is_not_letter_indices(indices: object) -> None:
+    message = r"must be a 1-D integer tensor of letter indices in 0\.\.56, got .+: encode a name with line_to"
+    with pytest.raises(ValueError, match=message):
+        one_hot_letters(indices)  # type: ignore[arg-type]
+
+
+def test_one_hot_letters_says_what_it_got() -> None:
+    with pytest.raises(ValueError, match=r"got shape \(2,\), torch\.int64, values 0\.\.57: encode"):
+        one_hot_letters(torch.tensor([0, 57]))
+    with pytest.raises(ValueError, match=r"got list: encode"):
+        one_hot_letters([0, 1])  # type: ignore[arg-type]
+
+
+def test_pack_names_by_hand() -> None:
+    names = ["Kim", "Li", "Nakamura"]
+    packed = pack_names(names)
+    assert isinstance(packed, PackedSequence) and packed.data.shape == (13, 57)
+    # Longest first, one time step after the other: step 0 holds N, K, L; step 1 a, i, i; ...
+    assert packed.batch_sizes.tolist() == [3, 3, 2, 1, 1, 1, 1, 1]
+    assert torch.equal(packed.data.sum(1), torch.ones(13))  # one letter per row
+    assert "".join(ALPHABET[i] for i in packed.data.argmax(1).tolist()) == "NKL" + "aii" + "km" + "amura"
+    padded, lengths = pad_packed_sequence(packed, batch_first=True)
+    assert lengths.tolist() == [3, 2, 8]  # back in the order given
+    for row, name in zip(padded, names, strict=True):
+        assert "".join(ALPHABET[i] for i in row[: len(name)].argmax(1).tolist()) == name
+        assert row[len(name) :].abs().sum() == 0
+
+
+def test_pack_names_errors() -> None:
+    with pytest.raises(ValueError, match=r"pack_names needs at least one name"):
+        pack_names([])
+    with pytest.raises(ValueError, match=r"'0' is not in the 57-letter alphabet; fold the name with fold"):
+        pack_names(["ok", "n0"])
+    with pytest.raises(ValueError, match=r"An empty name has no letters to encode"):
+        pack_names(["Kim", ""])
+    # A bare string would be read as one name per letter: refused, with the fix.
+    with pytest.raises(
+        ValueError, match=r"pack_names takes a list of names, got the string 'Kim': write \['Kim'\]"
+    ):
+        pack_names("Kim")
+    with pytest.raises(ValueError, match=r"pad_names takes a list of names, got the string 'Li'"):
+        pad_names("Li")
+    with pytest.raises(ValueError, match=r"pack_names takes names as strings, got 3"):
+        pack_names(["Kim", 3])  # type: ignore[list-item]
+
+
 def test_pad_names() -> None:
     padded, lengths = pad_names(["ab", "c", "def"])
     assert padded.shape == (3, 3, 57)
@@ -441,8 +521,6 @@ def test_make_loader_empty_corpus() -> None:
 
 def test_split_surnames_language_too_small_names_it() -> None:
     corpus = synthetic_corpus()
-    tiny = SurnameCorpus(
-        [*corpus.names, "Zq"], np.append(corpus.labels, 3), [*corpus.languages, "Tiny"]
-    )
+    tiny = SurnameCorpus([*corpus.names, "Zq"], np.append(corpus.labels, 3), [*corpus.languages, "Tiny"])
     with pytest.raises(ValueError, match=r"\['Tiny'\] have too few distinct names.*Drop those languages"):
         split_surnames(tiny, val=0.2, test=0.2)

@@ -1,7 +1,8 @@
-"""rnnlib.models.throughput and rnnlib.viz.throughput_plot: formulas, tables and figures.
+"""rnnlib.studies.throughput and rnnlib.viz.throughput_plot: formulas, tables and figures.
 
 Tiny shapes only, and no speed is asserted (a benchmark is no test): the checks are on the
-FLOP count, on how the columns follow from each other, and on the errors.
+FLOP count, on the table worked out by hand from known timings, and on the errors.
+(:func:`rnnlib.core.runtime.flush_denormal` is tested in test_runtime.py.)
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
+from rnnlib.core import runtime
 from rnnlib.core.batching import LengthBucketSampler, padding_fraction, shuffled_batches
-from rnnlib.models import throughput
-from rnnlib.models.throughput import GEMM_NAMES, Roofline, ThroughputConfig, small_config
+from rnnlib.studies import roofline, throughput
+from rnnlib.studies.roofline import GEMM_NAMES, Roofline, ThroughputConfig, small_config
 from rnnlib.viz.throughput_plot import plot_throughput
 
 #: Skewed lengths, like reviews: many short, a few long.
@@ -42,23 +44,23 @@ def test_review_flops_matches_the_hand_worked_number() -> None:
     # T = 100, D = 300, H = 100. Forward, per word: 2 * 3H * (D + H) = 2 * 300 * 400 = 240,000
     # (input projection 2 * 300 * 300 = 180,000, recurrent 2 * 300 * 100 = 60,000). Forward +
     # backward = 3 * 240,000 = 720,000 per word; 100 words: 72,000,000. Two directions: twice.
-    assert throughput.review_flops(100, 300, 100) == 72_000_000
-    assert throughput.review_flops(100, 300, 100, directions=2) == 144_000_000
-    assert throughput.review_flops(1, 1, 1) == 3 * 2 * 3 * 2  # 36
+    assert roofline.review_flops(100, 300, 100) == 72_000_000
+    assert roofline.review_flops(100, 300, 100, directions=2) == 144_000_000
+    assert roofline.review_flops(1, 1, 1) == 3 * 2 * 3 * 2  # 36
 
 
 @pytest.mark.parametrize(
     "config", [ThroughputConfig(), small_config(), small_config(batch_size=3, seq_len=7)]
 )
 def test_the_step_products_add_up_to_the_review_flops(config: ThroughputConfig) -> None:
-    shapes = throughput.gemm_shapes(config)
+    shapes = roofline.gemm_shapes(config)
     assert tuple(s.name for s in shapes) == GEMM_NAMES
-    per_review = throughput.review_flops(config.seq_len, config.embedding_dim, config.hidden_size)
+    per_review = roofline.review_flops(config.seq_len, config.embedding_dim, config.hidden_size)
     assert sum(s.flops for s in shapes) == config.batch_size * per_review
 
 
 def test_the_step_products_have_the_chapters_shapes() -> None:
-    shapes = {s.name: (s.m, s.k, s.n, s.calls) for s in throughput.gemm_shapes(ThroughputConfig())}
+    shapes = {s.name: (s.m, s.k, s.n, s.calls) for s in roofline.gemm_shapes(ThroughputConfig())}
     assert shapes["input projection, forward"] == (6400, 300, 300, 1)
     assert shapes["input projection, weight gradient"] == (300, 6400, 300, 1)
     assert shapes["recurrent, forward"] == (64, 100, 300, 100)
@@ -81,7 +83,7 @@ def test_a_roofline_follows_from_its_product_times() -> None:
 
 
 def test_gemm_roofline_measures_every_product() -> None:
-    roof = throughput.gemm_roofline(small_config())
+    roof = roofline.gemm_roofline(small_config())
     assert set(roof.seconds_per_call) == set(GEMM_NAMES)
     assert all(s > 0 for s in roof.seconds_per_call.values())
     assert math.isfinite(roof.gflop_per_s) and roof.gflop_per_s > 0
@@ -90,59 +92,74 @@ def test_gemm_roofline_measures_every_product() -> None:
 # -------------------------------------------------------------------------------- the table
 
 
-def test_the_table_has_every_candidate_then_the_rooflines(table: pd.DataFrame) -> None:
+#: Seconds of one counted round per candidate, chosen for round rates: small_config trains one
+#: batch of 4 reviews per round (the seed-style loop: 1 review).
+FAKE_ROUND_SECONDS = {
+    "seed-style loop (batch 1)": 0.5,  # 1 review in 0.5 s: 2 reviews/s
+    "BatchedGRU (scratch, batched)": 0.1,  # 40 reviews/s
+    "nn.GRU": 0.02,  # 200
+    "nn.GRU bidirectional (padded)": 0.04,  # 100
+    "bidirectional, reversed copy": 0.05,  # 80
+    "nn.GRU bidirectional (packed)": 0.08,  # 50
+    "GEMM roofline": 1.0,  # not read: the roofline comes from its products' times
+}
+
+
+def fake_interleave(timers: dict[str, object], rounds: int) -> dict[str, float]:
+    return {name: FAKE_ROUND_SECONDS[name] for name in timers}
+
+
+class FakeGemmTimer:
+    """Every product of a training step takes 1 µs per call."""
+
+    def __init__(self, config: ThroughputConfig) -> None:
+        self.config = config
+
+    def __call__(self) -> float:
+        return 0.0
+
+    def roofline(self, config: ThroughputConfig) -> Roofline:
+        return Roofline(config, dict.fromkeys(GEMM_NAMES, 1e-6))
+
+
+def test_the_table_by_hand_from_known_timings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole table from known round times, every number worked out by hand."""
+    monkeypatch.setattr(throughput, "interleave", fake_interleave)
+    monkeypatch.setattr(throughput, "GemmTimer", FakeGemmTimer)
+    table = throughput.throughput_table(small_config())
+    # B=4, T=5, D=8, H=4. Review FLOPs: 3 * 5 * 2 * 12 * (8 + 4) = 4,320, bidirectional 8,640.
+    # Roofline: 3 products once and 3 five times, 1 µs each: 18 µs for a batch of 4 reviews,
+    # so 4 / 18e-6 = 222,222.2 reviews/s (bidirectional: half), 4 * 4,320 / 18e-6 = 0.96 GFLOP/s.
+    roof1, roof2 = 4 / 18e-6, 2 / 18e-6
+    columns = ["directions", "reviews_per_s", "words_per_s", "gflop_per_s", "share_of_roofline",
+               "vs_nn_gru", "ms_per_review"]  # fmt: skip
+    rows = {
+        "seed-style loop (batch 1)": (1, 2.0, 10.0, 2 * 4320e-9, 2 / roof1, 0.01, 500.0),
+        "BatchedGRU (scratch, batched)": (1, 40.0, 200.0, 40 * 4320e-9, 40 / roof1, 0.2, 25.0),
+        "nn.GRU": (1, 200.0, 1000.0, 200 * 4320e-9, 200 / roof1, 1.0, 5.0),
+        "nn.GRU bidirectional (padded)": (2, 100.0, 500.0, 100 * 8640e-9, 100 / roof2, 0.5, 10.0),
+        "bidirectional, reversed copy": (2, 80.0, 400.0, 80 * 8640e-9, 80 / roof2, 0.4, 12.5),
+        "nn.GRU bidirectional (packed)": (2, 50.0, 250.0, 50 * 8640e-9, 50 / roof2, 0.25, 20.0),
+        "GEMM roofline": (1, roof1, 5 * roof1, 0.96, 1.0, math.nan, 1000 / roof1),
+        "GEMM roofline bidirectional": (2, roof2, 5 * roof2, 0.96, 1.0, math.nan, 1000 / roof2),
+    }
+    expected = pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("candidate")
+    pd.testing.assert_frame_equal(table, expected, check_exact=False, rtol=1e-9)
+
+
+def test_a_real_run_fills_every_row(table: pd.DataFrame) -> None:
     assert list(table.index) == [*throughput.CANDIDATES, "GEMM roofline", "GEMM roofline bidirectional"]
-    assert list(table.columns) == [
-        "directions", "reviews_per_s", "words_per_s", "gflop_per_s", "share_of_roofline", "vs_nn_gru",
-        "ms_per_review",
-    ]  # fmt: skip
-    assert table["directions"].tolist() == [1, 1, 1, 2, 2, 2, 1, 2]
-    assert (table["reviews_per_s"] > 0).all() and np.isfinite(table["reviews_per_s"]).all()
-
-
-def test_the_tables_columns_follow_from_reviews_per_second(table: pd.DataFrame) -> None:
-    config = small_config()
-    rate = table["reviews_per_s"]
-    roof = {1: rate["GEMM roofline"], 2: rate["GEMM roofline bidirectional"]}
-    assert roof[2] == pytest.approx(roof[1] / 2)  # same product speed, twice the work
-    for name, row in table.iterrows():
-        d = int(row["directions"])
-        assert row["share_of_roofline"] == pytest.approx(row["reviews_per_s"] / roof[d]), name
-        assert row["words_per_s"] == pytest.approx(row["reviews_per_s"] * config.seq_len)
-        flops = throughput.review_flops(
-            config.seq_len, config.embedding_dim, config.hidden_size, directions=d
-        )
-        assert row["gflop_per_s"] == pytest.approx(row["reviews_per_s"] * flops / 1e9)
-        assert row["ms_per_review"] == pytest.approx(1000 / row["reviews_per_s"])
-    measured = table.drop(index=["GEMM roofline", "GEMM roofline bidirectional"])
-    assert measured["vs_nn_gru"].to_numpy() == pytest.approx(
-        (measured["reviews_per_s"] / rate["nn.GRU"]).to_numpy()
-    )
-    assert table.loc["nn.GRU", "vs_nn_gru"] == 1.0
-    assert table.loc[["GEMM roofline", "GEMM roofline bidirectional"], "vs_nn_gru"].isna().all()
-    assert table.loc["GEMM roofline", "gflop_per_s"] == pytest.approx(
-        table.loc["GEMM roofline bidirectional", "gflop_per_s"]
-    )
+    assert table.columns[0] == "directions" and table.shape == (8, 7)
+    rates = table[["reviews_per_s", "words_per_s", "gflop_per_s", "share_of_roofline", "ms_per_review"]]
+    assert np.isfinite(rates.to_numpy()).all() and (rates.to_numpy() > 0).all()
 
 
 def test_the_run_restores_threads_and_the_denormal_setting() -> None:
     before = torch.get_num_threads()
-    flushed = throughput._denormals_flushed()
+    flushed = runtime._denormals_flushed()
     throughput.throughput_table(small_config(threads=1, steps_per_round=1))
     assert torch.get_num_threads() == before
-    assert throughput._denormals_flushed() == flushed
-
-
-def test_flush_denormal_flushes_inside_and_restores_after() -> None:
-    tiny = torch.tensor([1e-39])
-    before = throughput._denormals_flushed()
-    with throughput.flush_denormal(True) as on:
-        if on:  # x86 CPUs; elsewhere set_flush_denormal reports that it cannot
-            assert float((tiny * 1.0).item()) == 0.0
-    assert throughput._denormals_flushed() == before
-    with pytest.raises(RuntimeError), throughput.flush_denormal(True):
-        raise RuntimeError("boom")
-    assert throughput._denormals_flushed() == before
+    assert runtime._denormals_flushed() == flushed
 
 
 # --------------------------------------------------------------------------- real lengths
@@ -222,13 +239,13 @@ def test_bad_lengths_are_refused(lengths: object, message: str) -> None:
 
 def test_bad_sizes_and_directions_are_refused() -> None:
     with pytest.raises(ValueError, match="directions=3"):
-        throughput.review_flops(100, 300, 100, directions=3)
+        roofline.review_flops(100, 300, 100, directions=3)
     with pytest.raises(ValueError, match="seq_len=0"):
-        throughput.review_flops(0, 300, 100)
+        roofline.review_flops(0, 300, 100)
     with pytest.raises(ValueError, match="pool_batches=0"):
         throughput.real_length_throughput(LENGTHS, small_config(), pool_batches=0)
     with pytest.raises(RuntimeError, match="never timed"):
-        throughput._GemmTimer(small_config()).roofline(small_config())
+        roofline.GemmTimer(small_config()).roofline(small_config())
 
 
 # ---------------------------------------------------------------------------------- figure

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import assignments
+from tools import EXIT_CANNOT_RUN, EXIT_FAILED, assignments
 from tools.otter_common import OtterError
 
 
@@ -103,15 +103,23 @@ def test_main_builds_the_masters_given(
     assert "01_a: 2 auto-graded questions, 5 points" in capsys.readouterr().out
 
 
-def test_main_turns_errors_into_exit_status_1(
+def test_main_exits_2_when_there_is_nothing_to_build(
     tmp_path: Path, fake_otter: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert assignments.main([str(tmp_path / "nope.ipynb"), "--out", str(tmp_path / "out")]) == 1
-    assert "no master notebook" in capsys.readouterr().err
+    good = master(tmp_path / "exercises" / "01_a" / "ex.ipynb")
+    missing = tmp_path / "nope.ipynb"
+    assert assignments.main([str(good), str(missing), "--out", str(tmp_path / "out")]) == EXIT_CANNOT_RUN
+    assert f"no master notebook {missing}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # checked before the first build: nothing half-built
+    monkeypatch.setattr(assignments, "masters", lambda: [])
+    assert assignments.main(["--out", str(tmp_path / "out")]) == EXIT_CANNOT_RUN
+    assert "no exercise notebook" in capsys.readouterr().err
+
+
+def test_main_exits_1_when_a_build_fails(
+    tmp_path: Path, fake_otter: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = master(tmp_path / "exercises" / "01_a" / "ex.ipynb")
     broken.write_text(broken.read_text().replace("x = 1", "BROKEN"))
-    assert assignments.main([str(broken), "--out", str(tmp_path / "out")]) == 1
+    assert assignments.main([str(broken), "--out", str(tmp_path / "out")]) == EXIT_FAILED
     assert "otter assign" in capsys.readouterr().err
-    monkeypatch.setattr(assignments, "masters", lambda: [])
-    assert assignments.main(["--out", str(tmp_path / "out")]) == 1
-    assert "no exercise notebook" in capsys.readouterr().err

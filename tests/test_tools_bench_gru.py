@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import torch
 
-from tools import bench_gru
+from rnnlib.core.registry import DataUnavailableError
+from tools import EXIT_CANNOT_RUN, bench_gru
 
 TINY = ["--quick", "--embedding-dim", "8", "--hidden", "4", "--batch", "4", "--seq-len", "5"]
 LENGTHS = [3, 5, 1, 7, 2, 9, 4, 4, 8, 30, 2, 3]
@@ -72,3 +73,21 @@ def test_review_lengths_are_the_chapters_training_reviews() -> None:
     # 4 categories x 2 sentiments x 400 reviews, 80 % for training, fewer after dropping repeats.
     assert 2000 < len(lengths) <= 4 * 2 * 320
     assert min(lengths) >= 1 and max(lengths) > 1000
+
+
+def test_missing_reviews_stop_the_run_before_anything_is_timed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_data() -> list[int]:
+        raise DataUnavailableError("the reviews are nowhere: set RNNLIB_DATA_MIRROR")
+
+    def no_timing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("timed before the data was read")
+
+    monkeypatch.setattr(bench_gru, "review_lengths", no_data)
+    monkeypatch.setattr(bench_gru.throughput, "throughput_table", no_timing)
+    out = tmp_path / "t.csv"
+    assert bench_gru.main([*TINY, "--out", str(out)]) == EXIT_CANNOT_RUN
+    err = capsys.readouterr().err
+    assert "bench_gru: cannot read the reviews (--no-real needs none): the reviews are nowhere" in err
+    assert not out.exists()

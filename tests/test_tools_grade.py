@@ -1,4 +1,5 @@
-"""tools.otter_common and tools.grade, without otter: a fake ``otter`` program stands in for it.
+"""tools.otter_common, tools.grade and tools.review, without otter: a fake ``otter`` program
+stands in for it.
 
 The fake (written by :func:`fake_otter`) answers ``otter run`` from the submitted notebook:
 ``fake_scores`` in its metadata become otter's results.json, a notebook whose text says
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import grade, otter_common, sandbox
+from tools import EXIT_CANNOT_RUN, EXIT_FAILED, grade, otter_common, review, sandbox
 from tools.otter_common import (
     OtterError,
     QuestionResult,
@@ -340,8 +341,9 @@ def test_grade_folder_without_bwrap_says_how_to_get_it(
     with pytest.raises(sandbox.SandboxError, match=r"apt-get install -y bubblewrap.*--no-sandbox"):
         grade.grade_folder(tmp_path / "subs", tmp_path / "built", tmp_path / "out", 30)
     argv = [str(tmp_path / "subs"), "--assignments", str(tmp_path / "built"), "--out", str(tmp_path / "o")]
-    assert grade.main(argv) == 1
-    assert "bubblewrap" in capsys.readouterr().err
+    assert grade.main(argv) == EXIT_CANNOT_RUN == 2
+    assert "grade: cannot start: " in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()  # nothing graded, nothing written
 
 
 def test_read_notebook() -> None:
@@ -382,7 +384,7 @@ ORDINARY = [
 
 @pytest.mark.parametrize("source", ORDINARY)
 def test_ordinary_student_code_is_not_flagged(source: str) -> None:
-    assert grade.review_reasons([source]) == []
+    assert review.review_reasons([source]) == []
 
 
 @pytest.mark.parametrize(
@@ -420,7 +422,7 @@ def test_ordinary_student_code_is_not_flagged(source: str) -> None:
     ],
 )
 def test_tampering_is_flagged(source: str, reason: str) -> None:
-    assert reason in grade.review_reasons([source])
+    assert reason in review.review_reasons([source])
 
 
 def test_review_skips_the_distributed_cells(tmp_path: Path) -> None:
@@ -430,8 +432,8 @@ def test_review_skips_the_distributed_cells(tmp_path: Path) -> None:
     submitted = {
         "cells": [*template["cells"], {"cell_type": "code", "source": "open('x')"}, {"cell_type": "markdown"}]
     }
-    assert grade.student_cells(submitted, distributed) == ["open('x')"]
-    assert grade.student_cells(submitted, None) == ["import otter\ngrader = otter.Notebook()", "open('x')"]
+    assert review.student_cells(submitted, distributed) == ["open('x')"]
+    assert review.student_cells(submitted, None) == ["import otter\ngrader = otter.Notebook()", "open('x')"]
 
 
 def test_grade_folder_refuses_bad_input_clearly(tmp_path: Path) -> None:
@@ -460,6 +462,40 @@ def test_main_grades_and_reports(
     assert "| ann | ex | 1/2 | 1/2 | ok |  |" in (out / "summary.md").read_text()
 
 
-def test_main_turns_errors_into_exit_status_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert grade.main([str(tmp_path), "--assignments", str(tmp_path / "none")]) == 1
-    assert "grade: no built assignment" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ([], "no built assignment under"),
+        (["--jobs", "0"], "--jobs 0: grade at least one submission at a time"),
+        (["--timeout", "-1"], "--timeout -1: the time limit must be positive"),
+    ],
+)
+def test_main_that_cannot_start_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    argv = [str(tmp_path), "--assignments", str(tmp_path / "none"), "--out", str(tmp_path / "out"), *options]
+    assert grade.main(argv) == EXIT_CANNOT_RUN == 2
+    assert f"grade: cannot start: {message}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_main_that_fails_on_the_way_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    built_assignment(tmp_path / "built", "ex", {"q1": 2})
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ann.ipynb").write_text("not JSON: graded 0 without otter")
+    out = tmp_path / "out"
+    out.write_text("a file where the grade book's folder should go")
+    argv = [str(tmp_path / "subs"), "--assignments", str(tmp_path / "built"), "--out", str(out)]
+    assert grade.main([*argv, "--no-sandbox"]) == EXIT_FAILED == 1
+    err = capsys.readouterr().err
+    assert "grade: " in err and "cannot start" not in err and str(out) in err
+
+
+def test_grade_folder_is_the_plan_then_the_grading(tmp_path: Path) -> None:
+    built_assignment(tmp_path / "built", "ex", {"q1": 2})
+    notebook(tmp_path / "subs" / "b.ipynb")
+    (tmp_path / "subs" / "a.txt").write_text("x")
+    (tmp_path / "subs" / "folder").mkdir()
+    plan = grade.plan_grading(tmp_path / "subs", tmp_path / "built", 30, jobs=2, sandbox=False)
+    assert [p.name for p in plan.files] == ["a.txt", "b.ipynb"]  # files only, by name
+    assert list(plan.built) == ["ex"] and (plan.jobs, plan.sandbox, plan.assignment) == (2, False, None)

@@ -4,10 +4,14 @@ functions that raise exceptions; only the ``if __name__ == "__main__"`` line of 
 
 from __future__ import annotations
 
+import argparse
 import ast
+import re
 from pathlib import Path
 
 import pytest
+
+import tools
 
 TOOLS = Path(__file__).resolve().parents[1] / "tools"
 MODULES = sorted(p for p in TOOLS.glob("*.py"))
@@ -63,3 +67,43 @@ def test_the_checker_finds_what_it_looks_for() -> None:
         "    sys.exit(f())\n"
     )
     assert offending_lines(source) == {"exit": [4, 6], "sys.path": [2]}
+
+
+def test_the_package_docstring_lists_every_module() -> None:
+    listed = set(re.findall(r":mod:`tools\.(\w+)`", tools.__doc__ or ""))
+    present = {p.stem for p in MODULES if p.stem != "__init__"}
+    assert not present - listed, f"tools/__init__.py does not list {sorted(present - listed)}: add a line"
+    assert not listed - present, f"tools/__init__.py lists {sorted(listed - present)}, which are gone"
+
+
+def literal_statuses(source: str) -> list[int]:
+    """Lines where a ``main()`` returns a number instead of one of the EXIT_* statuses."""
+    tree = ast.parse(source)
+    mains = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "main"]
+    return sorted(
+        node.lineno
+        for main in mains
+        for node in ast.walk(main)
+        if isinstance(node, ast.Return) and node.value is not None and any(
+            isinstance(c, ast.Constant) and isinstance(c.value, int) for c in ast.walk(node.value)
+        )
+    )
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_every_main_returns_one_of_the_three_statuses(path: Path) -> None:
+    lines = literal_statuses(path.read_text(encoding="utf-8"))
+    assert not lines, f"tools/{path.name}: main() returns a number at lines {lines}: use tools.EXIT_*"
+
+
+def test_the_status_checker_finds_numbers() -> None:
+    source = "def main():\n    if x:\n        return 1\n    return EXIT_OK if y else 2\n"
+    source += "def other():\n    return 3\n"
+    assert literal_statuses(source) == [3, 4]
+
+
+def test_the_statuses_are_distinct_and_usage_is_argparses() -> None:
+    assert (tools.EXIT_OK, tools.EXIT_FAILED, tools.EXIT_CANNOT_RUN) == (0, 1, 2)
+    with pytest.raises(SystemExit) as exited:
+        argparse.ArgumentParser().parse_args(["--no-such-option"])
+    assert exited.value.code == tools.EXIT_CANNOT_RUN  # a bad option: argparse's own status

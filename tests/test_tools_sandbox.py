@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import sandbox
+from tools import EXIT_CANNOT_RUN, sandbox
 
 needs_bwrap = pytest.mark.skipif(
     shutil.which("bwrap") is None, reason="bubblewrap is not installed (make grading installs it)"
@@ -175,3 +176,17 @@ def test_run_sandboxed_without_bwrap_also_kills_its_group(tmp_path: Path) -> Non
     code = sandbox.run_sandboxed([sys.executable, "-c", "sum(range(10**18))"], tmp_path / "log", 1)
     assert code is None and time.monotonic() - started < 10
     assert os.path.exists(tmp_path / "log")
+
+
+@pytest.mark.parametrize("args", [[], ["drive"], ["run", "/tmp/grading"]], ids=["none", "no-dir", "other"])
+def test_the_driver_refuses_other_arguments_with_exit_status_2(args: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.sandbox", *args],
+        cwd=sandbox.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == EXIT_CANNOT_RUN == 2
+    assert done.stderr.startswith("usage: python -m tools.sandbox drive WORKDIR")

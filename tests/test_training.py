@@ -17,6 +17,7 @@ from rnnlib.core.training import (
     EpochStats,
     History,
     _format_epoch,
+    count_parameters,
     eval_mode,
     evaluate,
     fit,
@@ -77,7 +78,13 @@ def test_fit_learns_a_separable_problem() -> None:
     )
     frame = history.to_frame()
     assert list(frame.columns) == [
-        "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "lr", "updates"
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "seconds",
+        "lr",
+        "updates",
     ]
     assert frame.index.name == "epoch"
     assert (frame["lr"] == 0.5).all()
@@ -307,8 +314,17 @@ def test_plateau_scheduler_gets_the_validation_loss_and_lr_is_recorded() -> None
             yield x, y
 
     value = 0.0
-    history = fit(model, loader(x, y), loss_fn=val_loss, optimizer=opt, epochs=4, device=CPU,
-                  val_loader=OneBatch(), scheduler=plateau, log=None)
+    history = fit(
+        model,
+        loader(x, y),
+        loss_fn=val_loss,
+        optimizer=opt,
+        epochs=4,
+        device=CPU,
+        val_loader=OneBatch(),
+        scheduler=plateau,
+        log=None,
+    )
     assert history.to_frame()["lr"].tolist() == [0.4, 0.4, 0.2, 0.1]
 
 
@@ -317,8 +333,16 @@ def test_step_scheduler_is_stepped_once_per_epoch() -> None:
     model = linear()
     opt = torch.optim.SGD(model.parameters(), lr=1.0)
     step = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)
-    history = fit(model, loader(x, y), loss_fn=nn.functional.cross_entropy, optimizer=opt, epochs=3,
-                  device=CPU, scheduler=step, log=None)
+    history = fit(
+        model,
+        loader(x, y),
+        loss_fn=nn.functional.cross_entropy,
+        optimizer=opt,
+        epochs=3,
+        device=CPU,
+        scheduler=step,
+        log=None,
+    )
     assert history.to_frame()["lr"].tolist() == pytest.approx([1.0, 0.1, 0.01])
 
 
@@ -525,7 +549,13 @@ def test_history_best_epoch_and_empty() -> None:
     empty = History().to_frame()
     assert isinstance(empty, pd.DataFrame) and empty.empty
     assert list(empty.columns) == [
-        "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "lr", "updates"
+        "train_loss",
+        "train_acc",
+        "val_loss",
+        "val_acc",
+        "seconds",
+        "lr",
+        "updates",
     ]
     assert History().total_seconds == 0.0
 
@@ -553,3 +583,37 @@ def test_move_to_handles_containers() -> None:
     assert t.device.type == "cpu"  # the input is not modified
     same = move_to(t, CPU)
     assert torch.equal(same, t) and same.device == CPU
+
+
+# --------------------------------------------------------------------------- count_parameters
+
+
+def test_count_parameters_by_hand() -> None:
+    lin = nn.Linear(3, 2)
+    assert count_parameters(lin) == 3 * 2 + 2
+    lin.weight.requires_grad_(False)  # a frozen weight: only the bias is trained
+    assert count_parameters(lin) == 2
+    assert count_parameters(lin, trainable_only=False) == 8
+    # nn.GRU(5, 4): three gates, each W (4 x 5), U (4 x 4) and two biases of 4
+    assert count_parameters(nn.GRU(5, 4)) == 3 * (4 * 5 + 4 * 4 + 2 * 4)
+    assert count_parameters(nn.ReLU()) == 0  # no parameter at all
+
+
+@pytest.mark.parametrize(
+    "thing", [nn.Linear(2, 2).state_dict(), torch.zeros(3), None], ids=["state_dict", "tensor", "None"]
+)
+def test_count_parameters_refuses_what_is_not_a_module(thing: object) -> None:
+    with pytest.raises(
+        TypeError, match=r"count_parameters takes a torch\.nn\.Module, got \w+: pass the model"
+    ):
+        count_parameters(thing)  # type: ignore[arg-type]
+
+
+def test_count_parameters_counts_a_shared_layer_once() -> None:
+    shared = nn.Linear(3, 3)
+    tied = nn.Sequential(shared, nn.Tanh(), shared)  # the same weights applied twice
+    assert count_parameters(tied) == 3 * 3 + 3
+    embedding = nn.Embedding(10, 4)
+    head = nn.Linear(4, 10, bias=False)
+    head.weight = embedding.weight  # tied input and output embeddings
+    assert count_parameters(nn.ModuleList([embedding, head])) == 40

@@ -9,11 +9,12 @@ import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
-from gensim.models import KeyedVectors
+from gensim.models import KeyedVectors, Word2Vec
 
 from rnnlib.datasets.sentiment import IndexReviews, SentimentDataset
 from rnnlib.models import word2vec
@@ -128,7 +129,7 @@ def test_second_call_reads_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatc
     first = train_word2vec(TRAIN, SMALL, log=messages.append)
     assert len(messages) == 1 and "trained on 27 words of 5 documents" in messages[0]
     files = sorted(cache.iterdir())
-    assert [f.name for f in files] == [f"{corpus_key(TRAIN, SMALL)}.kv"]  # and no .tmp left behind
+    assert [f.name for f in files] == [f"{corpus_key(TRAIN, SMALL)}.npz"]  # and no .part left behind
     refuse_training(monkeypatch)
     second = train_word2vec(TRAIN, SMALL, log=messages.append)
     assert "from the cache" in messages[1] and f"{len(first)} words × 8" in messages[1]
@@ -143,7 +144,7 @@ def test_other_settings_or_documents_train_afresh(cache: Path) -> None:
     train_word2vec(TRAIN, SMALL, log=None)
     train_word2vec(TRAIN, replace(SMALL, window=3), log=None)
     train_word2vec([*TRAIN, ["good", "film"]], SMALL, log=None)
-    assert len(list(cache.glob("*.kv"))) == 3
+    assert len(list(cache.glob("*.npz"))) == 3
 
 
 @pytest.mark.parametrize(
@@ -156,14 +157,15 @@ def test_other_settings_or_documents_train_afresh(cache: Path) -> None:
 )
 def test_damaged_cache_file_is_trained_again(cache: Path, damage: str) -> None:
     first = train_word2vec(TRAIN, SMALL, log=None)
-    (path,) = cache.glob("*.kv")
+    (path,) = cache.glob("*.npz")
     damaged = {"empty": b"", "garbage": b"not a pickle at all", "truncated": path.read_bytes()[:40]}
     path.write_bytes(damaged[damage])
     messages: list[str] = []
     again = train_word2vec(TRAIN, SMALL, log=messages.append)
     assert "trained on" in messages[-1]
     np.testing.assert_array_equal(again.vectors, first.vectors)
-    assert KeyedVectors.load(str(path)).index_to_key == first.index_to_key  # rewritten, readable
+    assert "is not one rnnlib wrote" in messages[0]
+    assert word2vec._read_vectors(path).index_to_key == first.index_to_key  # rewritten, readable
 
 
 def test_large_vectors_are_read_back_from_the_cache(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -255,18 +257,27 @@ def test_bad_settings(changes: dict[str, object], message: str) -> None:
         Word2VecSettings(**changes)  # type: ignore[arg-type]
 
 
-def test_default_settings_are_the_courses() -> None:
-    s = Word2VecSettings()
-    assert (s.vector_size, s.window, s.min_count, s.sg, s.negative, s.epochs, s.seed) == (
-        300,
-        5,
-        2,
-        1,
-        5,
-        10,
-        0,
-    )
-    Word2VecSettings(negative=0)  # no negative sampling is allowed
+def test_default_settings_train_skip_gram_vectors_as_wide_as_google_news(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Word2VecSettings() trains what chapter 5 describes: skip-gram with negative sampling
+    (not hierarchical softmax), vectors as wide as the pretrained word2vec-google-news-300 (so
+    either fills the same embedding layer), words seen at least twice; gensim gets each setting."""
+    made: list[Word2Vec] = []
+    real = word2vec.Word2Vec
+
+    def spy(**kwargs: Any) -> Word2Vec:
+        made.append(real(**kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(word2vec, "Word2Vec", spy)
+    vectors = train_word2vec(TRAIN, Word2VecSettings(), cache=False, log=None)
+    google_news = next(name for name in PRETRAINED if name.startswith("word2vec-google-news"))
+    assert vectors.vector_size == int(google_news.rsplit("-", 1)[1]) == 300
+    assert set(vectors.index_to_key) == frequent_words(TRAIN, 2)  # "once" and "fine": no vector
+    (model,) = made
+    assert (model.sg, model.hs, model.negative, model.window, model.epochs) == (1, 0, 5, 5, 10)
+    assert Word2VecSettings(negative=0).negative == 0  # no negative sampling is a valid choice
 
 
 # --------------------------------------------------------------------------- matrices and tables
@@ -283,17 +294,14 @@ def hand_vectors() -> KeyedVectors:
 
 def test_embedding_matrix_has_the_padding_in_row_0() -> None:
     vectors = train_word2vec(TRAIN, SMALL, cache=False, log=None)
-    matrix, word_to_row = embedding_matrix(vectors)
+    matrix, vocab = embedding_matrix(vectors)
     assert matrix.dtype == torch.float32 and matrix.shape == (len(vectors) + 1, 8)
     assert torch.all(matrix[0] == 0)
-    assert sorted(word_to_row.values()) == list(range(1, len(vectors) + 1))
-    assert set(word_to_row) == set(vectors.index_to_key)
-    for word, row in word_to_row.items():
-        np.testing.assert_array_equal(matrix[row].numpy(), vectors[word])
-    # the vocabulary IndexReviews is told to use gives the same rows
-    vocab = embedding_vocabulary(vectors)
     assert vocab[0] == "<pad>" and len(vocab) == matrix.shape[0]
-    assert all(vocab[row] == word for word, row in word_to_row.items())
+    assert sorted(vocab[1:]) == sorted(vectors.index_to_key)
+    for row, word in enumerate(vocab[1:], start=1):
+        np.testing.assert_array_equal(matrix[row].numpy(), vectors[word])
+    assert embedding_vocabulary(vectors) == vocab  # one vocabulary, whichever way it is asked
 
 
 def test_index_reviews_with_the_vectors_words_read_the_matching_rows() -> None:
@@ -302,8 +310,9 @@ def test_index_reviews_with_the_vectors_words_read_the_matching_rows() -> None:
     )
     docs, _ = dataset.documents()
     vectors = train_word2vec(docs, SMALL, cache=False, log=None)
-    matrix, word_to_row = embedding_matrix(vectors)
-    reviews = IndexReviews(dataset, vocab=embedding_vocabulary(vectors))
+    matrix, vocab = embedding_matrix(vectors)
+    word_to_row = {word: row for row, word in enumerate(vocab)}
+    reviews = IndexReviews(dataset, vocab=vocab)
     assert len(reviews) == len(docs) and reviews.skipped == 0
     for k, doc in enumerate(docs):
         known = [w for w in doc if w in word_to_row]  # "once" and "fine" have no vector
@@ -314,8 +323,8 @@ def test_index_reviews_with_the_vectors_words_read_the_matching_rows() -> None:
 
 
 def test_embedding_matrix_by_hand_and_empty_vectors() -> None:
-    matrix, word_to_row = embedding_matrix(hand_vectors())
-    assert word_to_row == {"good": 1, "great": 2, "bad": 3, "awful": 4}
+    matrix, vocab = embedding_matrix(hand_vectors())
+    assert vocab == ["<pad>", "good", "great", "bad", "awful"]
     torch.testing.assert_close(
         matrix,
         torch.tensor([[0.0, 0.0], [1.0, 0.1], [0.9, 0.2], [-1.0, 0.1], [-0.8, -0.3]]),

@@ -13,7 +13,8 @@ committed). For each master this writes, under ``_build/assignments/<chapter>/``
 
 Runs in the grading environment (``.venv-grade``, see requirements-grading.txt).
 Usage: python -m tools.assignments [--out _build/assignments] [MASTER ...]
-Exit status: 0 when every master was built, 1 when one could not be.
+Exit status (see :mod:`tools`): 0 when every master was built, 1 when one could not be, 2
+when there is nothing to build (no master found, or a MASTER given that does not exist).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 
+from tools import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
 from tools.otter_common import OtterError, autograder_zip, grade_notebook, otter_assign
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,16 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     todo = args.masters or masters()
     if not todo:
         print("assignments: no exercise notebook found under exercises/", file=sys.stderr)
-        return 1
+        return EXIT_CANNOT_RUN
+    missing = [str(m) for m in todo if not m.is_file()]
+    if missing:
+        print(f"assignments: no master notebook {', '.join(missing)}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
     try:
         for master in todo:
-            if not master.is_file():
-                raise FileNotFoundError(f"no master notebook {master}")
             build(master.resolve(), args.out.resolve())
     except (OSError, ValueError, OtterError) as exc:
         print(f"assignments: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 if __name__ == "__main__":

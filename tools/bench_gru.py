@@ -2,7 +2,7 @@
 
 Not a test (no speed is asserted anywhere): a measurement, run as ``make bench``. In one
 process, interleaved (one of each per round, after a warm-up round, medians of ``--rounds``;
-see :mod:`rnnlib.models.throughput`):
+see :mod:`rnnlib.studies.throughput`):
 
 1. at the chapter's shapes (embedding 300, hidden 100, batch 64, reviews of 100 words),
    training reviews/s (forward, loss, backward, Adam) of the seed-style loop (one review at a
@@ -32,7 +32,11 @@ other jobs shared the two cores, single runs were up to 15 times slower: compare
 
 Denormal floats are flushed to zero during the run unless ``--keep-denormals`` is given:
 backward through long reviews makes gradients pass through them, and an x86 CPU computes
-with them tens of times more slowly (``rnnlib.models.throughput.flush_denormal``).
+with them tens of times more slowly (``rnnlib.core.runtime.flush_denormal``).
+
+Exit status (see :mod:`tools`): 0 when both tables were written (whether or not the targets
+were met: a measurement, not a check), 2 for a bad option or when the reviews cannot be read
+(read before anything is timed; ``--no-real`` needs no data).
 """
 
 from __future__ import annotations
@@ -48,8 +52,10 @@ import pandas as pd
 import torch
 
 from rnnlib.core.files import atomic_write_bytes
+from rnnlib.core.registry import DataError
 from rnnlib.core.runtime import hardware_summary
-from rnnlib.models import throughput
+from rnnlib.studies import roofline, throughput
+from tools import EXIT_CANNOT_RUN, EXIT_OK
 
 DEFAULT_OUT = Path("_build/bench/gru_throughput.csv")
 #: The issue's targets: the scratch GRU's speed over nn.GRU's, and nn.GRU's share of the
@@ -111,13 +117,20 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
     except ValueError as error:
         parser.error(str(error))
+    lengths: list[int] | None = None
+    if not args.no_real:
+        try:
+            lengths = review_lengths()
+        except DataError as error:
+            print(f"bench_gru: cannot read the reviews (--no-real needs none): {error}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
 
     start = time.perf_counter()
     print(hardware_summary())
     print(f"os.cpu_count() = {os.cpu_count()}, torch threads = {torch.get_num_threads()}")
     shown = {k: v for k, v in dataclasses.asdict(config).items() if k not in ("lr", "vocab_size")}
     print("config: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
-    flops = throughput.review_flops(config.seq_len, config.embedding_dim, config.hidden_size)
+    flops = roofline.review_flops(config.seq_len, config.embedding_dim, config.hidden_size)
     print(
         f"FLOPs of one review's forward + backward (one direction): 3 * {config.seq_len} * 2 * "
         f"3*{config.hidden_size} * ({config.embedding_dim} + {config.hidden_size}) = {flops:,}"
@@ -133,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     atomic_write_bytes(args.out, table.to_csv().encode("utf-8"))
     written = [args.out]
 
-    if not args.no_real:
-        lengths = review_lengths()
+    if lengths is not None:
         real = throughput.real_length_throughput(lengths, config)
         total = sum(lengths)
         print(
@@ -154,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_bytes(path, real.to_csv().encode("utf-8"))
         written.append(path)
     print(f"\nwrote {', '.join(map(str, written))} in {time.perf_counter() - start:.1f} s")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ import torch
 from rnnlib.core.runtime import hardware_summary
 from rnnlib.datasets.surnames import ALPHABET, N_LETTERS, SurnameCorpus
 from rnnlib.models import charrnn, textnet
+from tools import EXIT_OK
 
 #: How many of the 20,074 surnames of the course's 18 language files have 2, 3, ..., 20 letters
 #: (counted from the files in shared/data/names): the synthetic names follow this distribution.
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(ratio: median / median of {reference!r})")
     print(f"unbounded {many} threads / {reference}: {median[f'{many} threads, unbounded'] / bounded:.2f}")
     print(f"{reference} / 2 threads unbounded: {bounded / two:.2f} (at most 1: not slower than 2 threads)")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

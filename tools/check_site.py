@@ -33,7 +33,8 @@ headless Chromium. A page passes when:
 
 The rules are pure functions in ``tools.site_checks``; this module drives the browser. One line
 per page is printed (``OK`` or the list of problems), then ``N passed, M failed``. The exit
-status is 0 when every page passed, 1 when a page failed and 2 when the check could not run.
+status (see :mod:`tools`) is 0 when every page passed, 1 when a page failed and 2 when the check
+could not run (no built site, no browser, a bad ``_toc.yml``, or the browser hung).
 
 Chromium comes from the system (Playwright's own browser download is not used): the first of
 ``$CHROMIUM_PATH``, ``/usr/bin/chromium`` and ``/usr/bin/chromium-browser`` that exists.
@@ -65,6 +66,7 @@ from playwright.sync_api import (
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tools import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
 from tools.book import PageSpec, TocError, toc_pages
 from tools.site_checks import (
     ColabPrefixes,
@@ -332,12 +334,12 @@ def main(argv: list[str] | None = None) -> int:
             args.screenshots.mkdir(parents=True, exist_ok=True)
     except (OSError, ValueError, RuntimeError, TocError, yaml.YAMLError) as exc:
         print(f"check_site: cannot run: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CANNOT_RUN
 
     def give_up() -> None:
         print(f"check_site: gave up after {args.max_seconds:.0f} s (the browser hangs?)", file=sys.stderr)
         sys.stderr.flush()
-        os._exit(2)
+        os._exit(EXIT_CANNOT_RUN)
 
     watchdog = threading.Timer(args.max_seconds, give_up)
     watchdog.daemon = True
@@ -357,13 +359,13 @@ def main(argv: list[str] | None = None) -> int:
                 browser.close()
     except (PlaywrightError, OSError) as exc:
         print(f"check_site: cannot run the browser check: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CANNOT_RUN
     finally:
         watchdog.cancel()
 
     print(f"(checked {len(results)} page(s) in {time.monotonic() - started:.1f} s)")
     print(summary_line(results))
-    return 0 if all(r.ok for r in results) else 1
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ is 1 when one is missing or differs (the drawing code changed without ``python -
 tools.draw_diagrams`` being run). The bytes depend on matplotlib's version, which each SVG names
 in its metadata (``Matplotlib v3.x.y``): a difference under another version is reported as
 such. A diagram whose labels overlap (:func:`rnnlib.viz.diagrams.layout_problems`) is
-never written: the exit status is then 1 too.
+never written: the exit status is then 1 too. (Exit statuses: see :mod:`tools`; 2 for a bad
+option.)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from matplotlib.figure import Figure
 
 from rnnlib.core.files import atomic_write_bytes
 from rnnlib.viz.diagrams import draw_gru_cell, draw_textnet, draw_unrolled_rnn, layout_problems, svg_bytes
+from tools import EXIT_FAILED, EXIT_OK
 
 #: Where the chapters find the diagrams (``../figures/<name>`` from a chapter's notebook).
 DEFAULT_OUT = Path("chapters/figures")
@@ -92,19 +94,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         rendered = render()
     except ValueError as exc:
         print(f"draw_diagrams: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     if args.check:
         stale = differences(args.out, rendered)
         for line in stale:
             print(line)
         if stale:
             print("Run `python -m tools.draw_diagrams` and commit the SVG files.")
-            return 1
+            return EXIT_FAILED
         print(f"{len(rendered)} diagram(s) in {args.out} are current.")
-        return 0
+        return EXIT_OK
     for name, data in rendered.items():
         print(atomic_write_bytes(args.out / name, data))
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -15,33 +15,36 @@ as your own user instead, with a warning. A submission that loops forever, raise
 notebook, or whose results do not match its assignment (other questions, other maximum
 points, a score above its maximum) gets 0 points on what it did not earn and an error
 status; it never stops the batch. Code that reaches for the grader, the tests, other files
-or processes, or patches a library, is flagged for review (:func:`review_reasons`).
+or processes, or patches a library, is flagged for review (:func:`tools.review.review_reasons`).
 
 Writes to the output folder: ``grades.csv`` (student, assignment, question, points, total,
 status), ``summary.md`` (points per question, assignment, status, review), and
 ``runs/<student>/report.json`` (points per question and the status: safe to hand back); the
 full otter output, which quotes hidden tests, goes to ``instructor/<student>/`` (never hand
 it out). ``--jobs N`` grades N submissions at a time; each time limit is wall-clock, so keep
-N at or below the number of cores. Exit status: 0 when every submission was graded, 1 when
-grading could not start (no ``bwrap``: install bubblewrap or pass --no-sandbox).
+N at or below the number of cores.
 
-Long because: the review scan (patterns and their reasons) lives with the one command that uses it.
+Exit status (the convention of every tool, see :mod:`tools`): 0 when every submission was
+graded (whatever its points), 1 when grading failed on the way (the grade book could not be
+written), 2 when grading could not start: a bad option, no built assignment, no submission, or
+no ``bwrap`` (install bubblewrap or pass --no-sandbox).
+
 Runs in the grading environment (``.venv-grade``, see requirements-grading.txt).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
 import json
-import re
 import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tools import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
 from tools.otter_common import (
     OtterError,
     QuestionResult,
@@ -52,6 +55,7 @@ from tools.otter_common import (
     grade_notebook,
     read_questions,
 )
+from tools.review import review_reasons, student_cells
 from tools.sandbox import SandboxError, bwrap_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,202 +65,6 @@ NO_SANDBOX_WARNING = (
     "next to everything; it can read the hidden tests, set its own grade and touch other files. "
     "Use it only for notebooks you trust."
 )
-
-# --------------------------------------------------------------------------------------------
-# The review scan: code that reaches for the grader, the tests, other files or processes.
-
-#: Modules whose import alone is worth a look: the grader, the interpreter's internals, processes.
-SUSPECT_MODULES = {
-    "otter": "imports the grader (otter)",
-    "tools": "imports the course's grading tools",
-    "builtins": "touches builtins",
-    "ctypes": "uses ctypes",
-    "gc": "uses gc (reaches other objects)",
-    "inspect": "uses inspect (frames, sources)",
-    "importlib": "uses importlib",
-    "subprocess": "starts processes (subprocess)",
-    "multiprocessing": "starts processes (multiprocessing)",
-    "shutil": "file operations (shutil)",
-    "pathlib": "file operations (pathlib)",
-    "signal": "uses signals",
-    "socket": "uses the network (socket)",
-    "pty": "uses pty",
-}
-#: os functions that touch files or processes.
-OS_CALLS = re.compile(
-    r"^(system|popen|spawn\w*|exec\w*|fork\w*|kill\w*|setsid|setpgrp|daemon|remove|unlink|rename|"
-    r"replace|rmdir|removedirs|mkdir|makedirs|chdir|chmod|chown|listdir|scandir|walk|open|write|"
-    r"truncate|symlink|link|utime)$"
-)
-#: Attributes that reach into the interpreter: frames, globals, every class.
-SUSPECT_ATTRS = {
-    "__builtins__": "touches __builtins__",
-    "__globals__": "reads a function's globals",
-    "__code__": "rewrites a function's code",
-    "__subclasses__": "walks every class (__subclasses__)",
-    "_getframe": "reads the call stack (sys._getframe)",
-    "f_back": "reads the call stack (frames)",
-    "f_globals": "reads the call stack (frames)",
-    "f_locals": "reads the call stack (frames)",
-    "settrace": "installs a tracer",
-    "setprofile": "installs a profiler",
-}
-SUSPECT_CALLS = {
-    "open": "opens a file",
-    "__import__": "calls __import__",
-    "exec": "calls exec",
-    "eval": "calls eval",
-    "compile": "calls compile",
-}
-#: Paths in string literals: the tests, the grader's files, other processes.
-SUSPECT_TEXT = re.compile(r"/proc|tests/|_build|autograder|\.\./|/tmp/grading|otter|_sandbox")
-#: Shell escapes and cell magics that run other languages or files.
-MAGIC = re.compile(r"^\s*(!(?!=)|%%?(bash|sh|script|system|sx|run|load|writefile|capture)\b)", re.M)
-#: The regex fallback, for cells that are not Python even without their magics.
-FALLBACK = re.compile(
-    r"\bopen\(|__import__|sys\.modules|__builtins__|\bimport\s+(otter|ctypes|gc|inspect|builtins|subprocess|"
-    r"shutil)|\bos\.\w+\(|/proc|tests/|setattr\("
-)
-#: Module attributes that ordinary code sets (not a patch of the library's functions).
-HARMLESS_SETTINGS = re.compile(r"^(torch\.backends\.|np\.set_printoptions|pd\.options\.|plt\.rcParams)")
-#: What students call on the notebook's ``grader`` object.
-GRADER_CALLS = {"check", "check_all", "export", "to_pdf", "run_plugin"}
-COMMON_MODULE_NAMES = {
-    "torch",
-    "nn",
-    "F",
-    "np",
-    "numpy",
-    "math",
-    "random",
-    "string",
-    "sys",
-    "os",
-    "pd",
-    "plt",
-}
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return ".".join([node.id, *reversed(parts)])
-    return None
-
-
-def _scan_tree(tree: ast.AST, modules: set[str]) -> list[str]:
-    reasons: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            for name in names:
-                top = name.split(".")[0]
-                if top in SUSPECT_MODULES:
-                    reasons.append(SUSPECT_MODULES[top])
-                if top == "sys" and isinstance(node, ast.ImportFrom):
-                    if any(a.name in {"modules", "_getframe", "settrace"} for a in node.names):
-                        reasons.append("touches sys.modules or frames")
-        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
-            targets: list[ast.expr] = (
-                list(node.targets) if isinstance(node, ast.Assign | ast.Delete) else [node.target]
-            )
-            while targets:
-                target = targets.pop()
-                if isinstance(target, ast.Tuple | ast.List):
-                    targets += target.elts
-                elif isinstance(target, ast.Starred):
-                    targets.append(target.value)
-                dotted = _dotted(target) if isinstance(target, ast.Attribute) else None
-                if dotted and dotted.split(".")[0] in modules and not HARMLESS_SETTINGS.match(dotted):
-                    reasons.append(f"patches a library: {dotted}")
-        elif isinstance(node, ast.Call):
-            func = _dotted(node.func) or ""
-            if func in SUSPECT_CALLS:
-                reasons.append(SUSPECT_CALLS[func])
-            elif func in {"setattr", "delattr"} and node.args:
-                patched = _dotted(node.args[0]) or ""
-                if patched.split(".")[0] in modules:
-                    reasons.append(f"patches a library: {func}({patched}, ...)")
-            elif func.startswith("os.") and OS_CALLS.match(func.split(".")[-1]):
-                reasons.append(f"file or process operation: {func}")
-        if isinstance(node, ast.Name) and node.id in {"otter", "Checker"}:
-            reasons.append("uses the grader (otter)")
-        name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
-        if "sandbox" in name.lower():
-            reasons.append(f"names the grading sandbox: {name}")
-        if isinstance(node, ast.Attribute):
-            dotted = _dotted(node) or ""
-            if dotted.startswith("grader.") and node.attr not in GRADER_CALLS:
-                reasons.append(f"uses the grader's internals: {dotted}")
-            if node.attr in SUSPECT_ATTRS:
-                reasons.append(SUSPECT_ATTRS[node.attr])
-            elif dotted.startswith("sys.modules"):
-                reasons.append("touches sys.modules")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            hit = SUSPECT_TEXT.search(node.value)
-            if hit:
-                reasons.append(f"names a grader path: {hit.group(0)!r}")
-    return reasons
-
-
-def review_reasons(sources: list[str]) -> list[str]:
-    """Why code cells ``sources`` deserve an instructor's review: they reach for the grader,
-    the tests, the interpreter's internals, other files or processes, or patch a library
-    (``torch.allclose = ...``). Each Python cell is read with :mod:`ast` (its IPython magics
-    first taken out and reported); a cell that still is not Python is searched with regexes.
-    An empty list: nothing suspicious. The reasons come once each, in order of appearance."""
-    reasons: list[str] = []
-    modules = set(COMMON_MODULE_NAMES)
-    trees = []
-    for source in sources:
-        for magic in MAGIC.finditer(source):
-            reasons.append(f"shell or magic: {magic.group(1).strip()}")
-        python = "\n".join(
-            "" if line.lstrip().startswith(("!", "%")) else line for line in source.splitlines()
-        )
-        try:
-            tree = ast.parse(python)
-        except SyntaxError:
-            hit = FALLBACK.search(source)
-            if hit:
-                reasons.append(f"unparsable cell with {hit.group(0)!r}")
-            continue
-        trees.append(tree)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules |= {(a.asname or a.name).split(".")[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                modules |= {a.asname or a.name for a in node.names if a.name[:1].islower()}
-    for tree in trees:
-        reasons += _scan_tree(tree, modules)
-    return list(dict.fromkeys(reasons))
-
-
-def code_cells(notebook: Any) -> list[str]:
-    """The source of every code cell of a notebook read as JSON (strings or lists of lines)."""
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    out = []
-    for cell in cells if isinstance(cells, list) else []:
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            out.append("".join(source) if isinstance(source, list) else str(source))
-    return out
-
-
-def student_cells(notebook: Any, distributed: Path | None) -> list[str]:
-    """The code cells the student wrote or changed: those not found, identical, in the
-    distributed student notebook (its otter set-up, public tests and checks are not scanned)."""
-    given: set[str] = set()
-    if distributed is not None and distributed.is_file():
-        try:
-            given = set(code_cells(json.loads(distributed.read_text(encoding="utf-8"))))
-        except (OSError, ValueError):
-            given = set()
-    return [c for c in code_cells(notebook) if c not in given]
-
 
 # --------------------------------------------------------------------------------------------
 # A folder of submissions
@@ -314,25 +122,32 @@ def safe_report(result: SubmissionResult) -> dict[str, Any]:
     }
 
 
-def grade_folder(
+@dataclass(frozen=True)
+class GradingPlan:
+    """One grading run, checked by :func:`plan_grading` before anything is graded: the
+    submitted files (sorted by name) and the built assignments by name, with the options."""
+
+    submissions: Path
+    assignments: Path
+    files: list[Path]
+    built: dict[str, Path]
+    timeout: float
+    jobs: int = 1
+    assignment: str | None = None
+    sandbox: bool = True
+
+
+def plan_grading(
     submissions: Path,
     assignments: Path,
-    out: Path,
     timeout: float,
     *,
     jobs: int = 1,
     assignment: str | None = None,
     sandbox: bool = True,
-) -> list[SubmissionResult]:
-    """Grade every file in ``submissions``, ``jobs`` at a time, each in a sandbox of its own
-    (:mod:`tools.sandbox`) unless ``sandbox`` is False; write grades.csv, summary.md, a
-    student-safe ``runs/<student>/report.json`` and the full otter output (instructor only)
-    under ``instructor/<student>/`` to ``out``. Every file gets a result, in the order of the
-    file names: what cannot be graded (not a notebook, an unknown assignment) gets 0 points
-    and an error status.
-
-    Args:
-        assignment: grade every file against this assignment, whatever its metadata says.
+) -> GradingPlan:
+    """Check what a grading run needs, grading nothing: the options, the built assignments,
+    at least one submitted file and, with ``sandbox``, ``bwrap``.
 
     Raises:
         FileNotFoundError: no built assignment under ``assignments``, or no submission.
@@ -354,9 +169,48 @@ def grade_folder(
         raise FileNotFoundError(f"no submission in {submissions}")
     if sandbox:
         bwrap_path()
-    else:
+    return GradingPlan(submissions, assignments, files, built, timeout, jobs, assignment, sandbox)
+
+
+def grade_folder(
+    submissions: Path,
+    assignments: Path,
+    out: Path,
+    timeout: float,
+    *,
+    jobs: int = 1,
+    assignment: str | None = None,
+    sandbox: bool = True,
+) -> list[SubmissionResult]:
+    """Grade every file in ``submissions``, ``jobs`` at a time, each in a sandbox of its own
+    (:mod:`tools.sandbox`) unless ``sandbox`` is False; write grades.csv, summary.md, a
+    student-safe ``runs/<student>/report.json`` and the full otter output (instructor only)
+    under ``instructor/<student>/`` to ``out``. Every file gets a result, in the order of the
+    file names: what cannot be graded (not a notebook, an unknown assignment) gets 0 points
+    and an error status. :func:`plan_grading`, then :func:`grade_plan`.
+
+    Args:
+        assignment: grade every file against this assignment, whatever its metadata says.
+
+    Raises:
+        FileNotFoundError: no built assignment under ``assignments``, or no submission.
+        ValueError: ``jobs`` is below 1, ``timeout`` is not positive, or ``assignment`` is
+            not built.
+        tools.sandbox.SandboxError: ``sandbox`` and ``bwrap`` is missing.
+    """
+    plan = plan_grading(submissions, assignments, timeout, jobs=jobs, assignment=assignment, sandbox=sandbox)
+    return grade_plan(plan, out)
+
+
+def grade_plan(plan: GradingPlan, out: Path) -> list[SubmissionResult]:
+    """Grade the files of a checked ``plan`` and write the reports to ``out`` (see
+    :func:`grade_folder`). A submission's failure is its status; an error raised here (the
+    reports could not be written) stops the run."""
+    built, files, timeout, jobs = plan.built, plan.files, plan.timeout, plan.jobs
+    assignment, sandbox = plan.assignment, plan.sandbox
+    if not sandbox:
         print(NO_SANDBOX_WARNING, file=sys.stderr, flush=True)
-    hidden = [submissions.resolve(), out.resolve(), assignments.resolve()]
+    hidden = [plan.submissions.resolve(), out.resolve(), plan.assignments.resolve()]
     # runs/ is what may go back to students: nothing from an earlier run (or an older version
     # of this tool, which kept otter's log there) may stay in it.
     shutil.rmtree(out / "runs", ignore_errors=True)
@@ -481,20 +335,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        results = grade_folder(
+        plan = plan_grading(
             args.submissions,
             args.assignments,
-            args.out,
             args.timeout,
             jobs=args.jobs,
             assignment=args.assignment,
             sandbox=not args.no_sandbox,
         )
+    except (OSError, ValueError, SandboxError) as exc:
+        print(f"grade: cannot start: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    try:
+        results = grade_plan(plan, args.out)
     except (OSError, ValueError, OtterError, SandboxError) as exc:
         print(f"grade: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     print(f"wrote {args.out / 'grades.csv'} and {args.out / 'summary.md'} ({len(results)} submissions)")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ line of every chapter and exercise notebook (``"rnnlib @ git+<repository>@<commi
 the result. A published page then keeps installing the rnnlib it was run with, whatever
 happens on ``main`` later. ``tests/test_release.py`` fails while ``rnnlib/`` on HEAD differs
 from the pinned commit, so a change to rnnlib cannot land without a new pin.
+
+Exit status (see :mod:`tools`): 0 when the release was pinned, 2 when it could not be and
+nothing was written (no git, an unknown REF, uncommitted changes to the pinned paths, no
+``rnnlib_release:`` line in ``_config.yml``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+from tools import EXIT_CANNOT_RUN, EXIT_OK
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What a pin must leave unchanged between the release and HEAD.
@@ -108,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         commit = pin(args.ref)
     except ReleaseError as err:
         print(f"error: {err}", file=sys.stderr)
-        return 1
+        return EXIT_CANNOT_RUN
     print(f"pinned rnnlib release {commit} in _config.yml and {len(notebooks())} notebooks; commit them.")
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

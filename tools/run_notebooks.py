@@ -7,8 +7,9 @@ that pages show the per-epoch log instead of a widget a static site cannot
 display. Noisy metadata (execution timestamps, widget state) is stripped.
 
 Usage: python -m tools.run_notebooks [NOTEBOOK ...] [--timeout SECONDS]
-(default: every notebook listed in _toc.yml). Exit status: 0 when every notebook ran,
-1 when one failed (its outputs are not saved), 2 when nothing could run.
+(default: every notebook listed in _toc.yml). Exit status (see :mod:`tools`): 0 when every
+notebook ran, 1 when one failed (its outputs are not saved), 2 when nothing could run (a bad
+option, no such notebook, a bad ``_toc.yml``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from rnnlib.core.runtime import fast_mode
+from tools import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
 from tools.book import TocError, toc_notebooks
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -103,19 +105,19 @@ def main(argv: list[str] | None = None) -> int:
             raise FileNotFoundError(f"no such notebook: {', '.join(missing)}")
     except (OSError, ValueError, TocError) as exc:
         print(f"run_notebooks: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CANNOT_RUN
     if not notebooks:
         print("run_notebooks: no notebook to run", file=sys.stderr)
-        return 2
+        return EXIT_CANNOT_RUN
     for path in notebooks:
         print(f"running {path} ({mode} mode) ...", flush=True)
         try:
             seconds = run(path.resolve(), args.timeout)
         except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
             print(f"run_notebooks: {path} failed; its outputs were not saved:\n{exc}", file=sys.stderr)
-            return 1
+            return EXIT_FAILED
         print(f"  done in {seconds:.0f} s", flush=True)
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from tools import EXIT_CANNOT_RUN
+
 __all__ = [
     "INSTALL_HINT",
     "SandboxError",
@@ -329,5 +331,7 @@ def drive(work: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] != "drive":
-        sys.exit("usage: python -m tools.sandbox drive WORKDIR (run by tools.otter_common inside bwrap)")
+        print("usage: python -m tools.sandbox drive WORKDIR (run by tools.otter_common inside bwrap)",
+              file=sys.stderr)
+        sys.exit(EXIT_CANNOT_RUN)
     drive(Path(sys.argv[2]))

@@ -15,20 +15,9 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from torch.utils.data import Sampler
 
-from rnnlib.core.checks import check_sizes
+from rnnlib.core.checks import check_lengths, check_sizes
 
 __all__ = ["LengthBucketSampler", "padding_fraction", "shuffled_batches"]
-
-
-def _check_lengths(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
-    array = np.asarray(lengths)
-    if array.ndim != 1 or len(array) == 0:
-        raise ValueError("lengths must be a non-empty list with one length per example.")
-    if not np.issubdtype(array.dtype, np.integer) or int(array.min()) < 1:
-        raise ValueError(
-            "Every length must be a whole number of at least 1: drop empty examples before batching."
-        )
-    return array
 
 
 class LengthBucketSampler(Sampler[list[int]]):
@@ -53,7 +42,7 @@ class LengthBucketSampler(Sampler[list[int]]):
         seed: int = 0,
     ) -> None:
         check_sizes(batch_size=batch_size, pool_batches=pool_batches)
-        self.lengths = _check_lengths(lengths)
+        self.lengths = check_lengths(lengths)
         self.batch_size, self.pool_batches, self.shuffle, self.seed = batch_size, pool_batches, shuffle, seed
         self.epoch = 0
 
@@ -99,7 +88,7 @@ def padding_fraction(lengths: Sequence[int] | np.ndarray, batches: Sequence[Sequ
     Raises:
         ValueError: no batches, an empty batch, or an index outside ``lengths``.
     """
-    array = _check_lengths(lengths)
+    array = check_lengths(lengths)
     if not batches or any(len(b) == 0 for b in batches):
         raise ValueError("batches must be a non-empty list of non-empty lists of indices.")
     real = total = 0

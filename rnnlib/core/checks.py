@@ -1,14 +1,17 @@
-"""Argument checks shared by the models: sizes that must be positive whole numbers, and padded
-batches of word indices with their lengths."""
+"""Argument checks shared by the models: sizes that must be positive whole numbers, lists of
+sequence lengths, padded batches of word indices with their lengths, and numbers read as
+``float64`` arrays."""
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
 
+import numpy as np
+import numpy.typing as npt
 import torch
 
-__all__ = ["check_padded_indices", "check_sizes"]
+__all__ = ["as_float_array", "check_lengths", "check_padded_indices", "check_sizes"]
 
 
 def check_sizes(**sizes: int) -> None:
@@ -38,13 +41,79 @@ def check_padded_indices(padded: torch.Tensor, lengths: torch.Tensor | Sequence[
         ValueError: ``padded`` is not a 2-D integer tensor with at least one step, or ``lengths``
             does not give one length in ``1..time`` per row.
     """
-    if padded.ndim != 2 or padded.shape[1] == 0 or padded.is_floating_point():
+    if (
+        not isinstance(padded, torch.Tensor)
+        or padded.ndim != 2
+        or padded.shape[1] == 0
+        or (padded.is_floating_point() or padded.dtype == torch.bool)
+    ):
+        got = type(padded).__name__
+        if isinstance(padded, torch.Tensor):
+            got = f"{tuple(padded.shape)} {padded.dtype}"
         raise ValueError(
-            f"padded must hold word indices (batch, time >= 1), integer dtype, got {tuple(padded.shape)} "
-            f"{padded.dtype}: pad the reviews' index tensors (collate_for_sentiment does)."
+            f"padded must hold word indices (batch, time >= 1) of an integer dtype, got {got}: pad "
+            "the reviews' index tensors (collate_for_sentiment does)."
         )
-    lengths = torch.as_tensor(lengths, device=padded.device)
-    steps = padded.shape[1]
-    if lengths.shape != (padded.shape[0],) or int(lengths.min()) < 1 or int(lengths.max()) > steps:
-        raise ValueError(f"lengths must give one length in 1..{steps} per review, got {lengths.tolist()}.")
+    steps, batch = padded.shape[1], padded.shape[0]
+    try:
+        lengths = torch.as_tensor(lengths, device=padded.device)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise ValueError(
+            f"lengths must be one whole number per review, got {lengths!r} ({error}): pass the "
+            "lengths collate_for_sentiment returns."
+        ) from None
+    if lengths.numel() == 0:  # torch reads [] as float32: an empty list is no length at all
+        lengths = lengths.long()
+    whole = not (lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool)
+    if (
+        not whole
+        or lengths.shape != (batch,)
+        or (batch and (int(lengths.min()) < 1 or int(lengths.max()) > steps))
+    ):
+        raise ValueError(
+            f"lengths must give one length in 1..{steps} to each of the {batch} reviews, got "
+            f"{lengths.tolist()}: a review with no known word cannot be read (drop it, or encode "
+            "it with the vocabulary's words)."
+        )
     return lengths
+
+
+def check_lengths(lengths: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Check a list of sequence lengths (one per example, each a whole number >= 1) and return
+    it as an ``int64`` array.
+
+    Raises:
+        ValueError: ``lengths`` is empty or not one-dimensional, or holds a length that is not
+            a whole number of at least 1 (an empty example).
+    """
+    try:
+        array = np.asarray(lengths)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"lengths must be a flat list of whole numbers, one per example ({error})."
+        ) from None
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(
+            f"lengths must be a non-empty list with one length per example, got shape {array.shape}."
+        )
+    if not np.issubdtype(array.dtype, np.integer) or int(array.min()) < 1:
+        raise ValueError(
+            "Every length must be a whole number of at least 1: drop empty examples before "
+            f"batching (got {array.tolist()[:10]}, {array.dtype})."
+        )
+    return array.astype(np.int64)
+
+
+def as_float_array(values: npt.ArrayLike | torch.Tensor, name: str) -> np.ndarray:
+    """``values`` (numbers, an array or a tensor on any device) as a ``float64`` array.
+
+    Raises:
+        ValueError: ``values`` cannot be read as numbers (text, a ragged list); the message
+            names the argument ``name`` and what it got.
+    """
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numbers, got {type(values).__name__}: {error}") from None

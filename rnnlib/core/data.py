@@ -11,7 +11,10 @@ looked up in this order:
 2. **the user cache** (``RNNLIB_CACHE_DIR``, default: the operating system's
    cache folder for ``rnnlib``), filled by earlier downloads;
 3. **a download** of the dataset's canonical public archive (what a student on
-   Colab gets), from which the file is extracted into the cache.
+   Colab gets), from which the file is extracted into the cache. The download has a
+   timeout per read and a deadline for the whole (:mod:`rnnlib.core.download`:
+   ``RNNLIB_DOWNLOAD_DEADLINE``, one hour by default), and the extraction a cap on the
+   unpacked size (:mod:`rnnlib.core.unpack`: ``RNNLIB_MAX_UNPACKED_MB``, 1024 MiB).
 
 Whatever the source, the file's SHA-256 is checked before its path is returned
 (against the registry's digest, or one of the file's accepted alternatives
@@ -21,53 +24,69 @@ Every failure raises a :class:`DataError` subclass whose message names the
 dataset, the places that were tried and what to do about it. Every file of a dataset
 is looked for before a :class:`DataUnavailableError` is raised, so that it lists all the
 missing files at once (and names ``RNNLIB_OFFLINE`` when that kept rnnlib from
-downloading). A cache folder that cannot be written raises :class:`CacheAccessError`,
-which names the folder and how to choose another one.
+downloading), and what to do about the download's failure: connect to the internet, wait
+for a server error to pass, allow more time, or report an address that answers 404. A
+cache folder that cannot be written, or that holds a file where a folder should be (or
+a folder where a file should be), raises :class:`CacheAccessError`, which names the path
+and how to choose another folder. The mirror's copy of a file that is unreadable or a
+folder raises :class:`DataFileError`, which names it and the fix.
 
-The registry's types and errors live in :mod:`rnnlib.core.registry` and its entries in
-:mod:`rnnlib.core.catalog`; both are re-exported here, so ``rnnlib.core.data`` is the
-one module a chapter needs.
-
-Long because: it is the whole resolution order (mirror, cache, download, extraction,
-checksums, clean-up of bad downloads) and the messages that name each failure's fix, which
-share one state per call; the types and errors are already in ``registry``, the entries in
-``catalog``.
+The registry's types and errors live in :mod:`rnnlib.core.registry`, its entries in
+:mod:`rnnlib.core.catalog`, the mirror and cache steps in :mod:`rnnlib.core.local_data`,
+the download in :mod:`rnnlib.core.download` and the extraction in :mod:`rnnlib.core.unpack`;
+what a chapter uses is re-exported here, so ``rnnlib.core.data`` is the one module it needs.
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import os
-import shutil
-import tarfile
-import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeGuard
-
-import pooch
 
 from rnnlib.core.catalog import AMAZON_REVIEWS, AMAZON_REVIEWS_UNPROCESSED, NAMES, REGISTRY
+from rnnlib.core.download import (
+    DEADLINE_ENV,
+    DOWNLOAD_DEADLINE,
+    DOWNLOAD_TIMEOUT,
+    DOWNLOADS_FOLDER,
+    archive_path,
+    download_archive,
+    download_deadline,
+)
 from rnnlib.core.env import env_flag
-from rnnlib.core.files import partial_path
+from rnnlib.core.local_data import (
+    MIRROR_ENV,
+    cache_dir,
+    expected_digests,
+    from_cache,
+    from_mirror,
+    is_cache_fault,
+    mirror_dir,
+    path_problem,
+    remove_cached,
+    sha256_of,
+)
 from rnnlib.core.registry import (
     CACHE_ENV,
+    ArchiveTooLargeError,
     CacheAccessError,
     ChecksumError,
     DataError,
     DataFile,
+    DataFileError,
+    DataFormatError,
+    DataQualityError,
     DatasetSpec,
     DataUnavailableError,
+    DownloadDeadlineError,
+    DownloadError,
+    SourceGoneError,
     UnknownDatasetError,
 )
+from rnnlib.core.unpack import MAX_UNPACKED_ENV, extract_member, max_unpacked_bytes
 
-MIRROR_ENV = "RNNLIB_DATA_MIRROR"
 OFFLINE_ENV = "RNNLIB_OFFLINE"
-#: Seconds to wait for a server to answer before a download is declared failed.
-DOWNLOAD_TIMEOUT = 20.0
-#: Folder of the cache where downloaded archives are kept.
-DOWNLOADS_FOLDER = "_downloads"
 #: How many missing files an error names; past that, it names the first half of them and a count.
 LISTED_FILES = 20
 
@@ -75,19 +94,29 @@ __all__ = [
     "AMAZON_REVIEWS",
     "AMAZON_REVIEWS_UNPROCESSED",
     "CACHE_ENV",
+    "DEADLINE_ENV",
     "DOWNLOADS_FOLDER",
+    "DOWNLOAD_DEADLINE",
     "DOWNLOAD_TIMEOUT",
     "LISTED_FILES",
+    "MAX_UNPACKED_ENV",
     "MIRROR_ENV",
     "NAMES",
     "OFFLINE_ENV",
     "REGISTRY",
+    "ArchiveTooLargeError",
     "CacheAccessError",
     "ChecksumError",
     "DataError",
     "DataFile",
+    "DataFileError",
+    "DataFormatError",
+    "DataQualityError",
     "DataUnavailableError",
     "DatasetSpec",
+    "DownloadDeadlineError",
+    "DownloadError",
+    "SourceGoneError",
     "UnknownDatasetError",
     "cache_dir",
     "fetch",
@@ -96,19 +125,6 @@ __all__ = [
     "mirror_dir",
     "sha256_of",
 ]
-
-#: ``errno`` values that say the cache folder itself is the problem, not the network.
-_CACHE_ERRNOS = frozenset(
-    code
-    for code in (
-        errno.EACCES,
-        errno.EPERM,
-        errno.EROFS,
-        errno.ENOSPC,
-        getattr(errno, "EDQUOT", None),
-    )
-    if code is not None
-)
 
 
 def get_dataset(name: str, registry: Mapping[str, DatasetSpec] | None = None) -> DatasetSpec:
@@ -132,190 +148,63 @@ def get_dataset(name: str, registry: Mapping[str, DatasetSpec] | None = None) ->
         ) from None
 
 
-def sha256_of(path: str | os.PathLike[str]) -> str:
-    """Return the SHA-256 of a file as lower-case hex.
-
-    Raises:
-        OSError: the file cannot be read (e.g. FileNotFoundError).
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def mirror_dir() -> Path | None:
-    """Return the mirror directory named by ``RNNLIB_DATA_MIRROR``, or None if unset.
-
-    Raises:
-        DataError: the variable is set but names no directory.
-    """
-    value = os.environ.get(MIRROR_ENV, "").strip()
-    if not value:
-        return None
-    path = Path(value).expanduser()
-    if not path.is_dir():
-        raise DataError(
-            f"{MIRROR_ENV}={value!r} is not a directory. Point it at the folder that "
-            f"holds the course data, e.g. {MIRROR_ENV}=/path/to/shared/data with the files "
-            "below it at their registry paths (names/Arabic.txt, ...), or unset it to use the "
-            "cache and downloads."
-        )
-    return path
-
-
-def cache_dir() -> Path:
-    """Return the download cache: ``RNNLIB_CACHE_DIR`` or the user's cache folder.
-
-    The folder is not created here: :func:`fetch_file` creates it when it first writes.
-    """
-    value = os.environ.get(CACHE_ENV, "").strip()
-    if value:
-        return Path(value).expanduser()
-    return Path(pooch.os_cache("rnnlib"))
-
-
 def _offline() -> bool:
     return env_flag(OFFLINE_ENV)
 
 
-def _is_cache_fault(error: BaseException) -> TypeGuard[OSError]:
-    """Whether ``error`` comes from the cache's file system (not from the network or the archive).
+@dataclass
+class _Limits:
+    """One call's download settings, and the download's failure once it failed."""
 
-    Network errors (``requests``' exceptions are OSErrors too) carry no errno, and a
-    damaged archive raises ``BadZipFile``, ``tarfile.ReadError`` or an errno-less
-    ``BadGzipFile``; pooch turns a cache folder it cannot create into an errno-less
-    PermissionError, hence the separate test.
-    """
-    return isinstance(error, PermissionError) or (isinstance(error, OSError) and error.errno in _CACHE_ERRNOS)
-
-
-def _remove(cache: Path, *paths: Path) -> None:
-    """Delete ``paths`` (missing ones are fine).
-
-    Raises:
-        CacheAccessError: a file exists but cannot be deleted.
-    """
-    for path in paths:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise CacheAccessError.about(cache, f"remove {path}, which must not be reused", exc) from exc
-
-
-def _verify_mirror(dataset: DatasetSpec, entry: DataFile, path: Path) -> None:
-    actual = sha256_of(path)
-    if not entry.accepts(actual):
-        raise ChecksumError(
-            f"Dataset {dataset.name!r}: {path} (from the mirror {MIRROR_ENV}) has SHA-256 {actual}, "
-            f"expected {_expected(entry)}. The file is corrupt or a different version. "
-            "Fix: replace it with the original file, or delete it so that rnnlib "
-            "downloads it again."
-        )
-
-
-def _expected(entry: DataFile) -> str:
-    also = f" (or one of {', '.join(entry.alt_sha256)})" if entry.alt_sha256 else ""
-    return f"{entry.sha256}{also}"
-
-
-def _extract(archive: Path, fmt: str, member: str, dest: Path) -> None:
-    """Copy ``member`` of ``archive`` to ``dest`` through a ``.part`` file.
-
-    Raises:
-        KeyError: the archive has no such file.
-        zipfile.BadZipFile, tarfile.TarError, EOFError, OSError: the archive is damaged,
-            or ``dest`` cannot be written.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = partial_path(dest)
-    try:
-        if fmt == "zip":
-            with zipfile.ZipFile(archive) as zf, zf.open(member) as src, open(tmp, "wb") as out:
-                shutil.copyfileobj(src, out)
-        else:
-            with tarfile.open(archive) as tf:
-                packed = tf.extractfile(member)
-                if packed is None:
-                    raise KeyError(member)
-                with packed, open(tmp, "wb") as out:
-                    shutil.copyfileobj(packed, out)
-        tmp.replace(dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _download_archive(dataset: DatasetSpec, cache: Path, timeout: float) -> Path:
-    downloader = pooch.HTTPDownloader(progressbar=False, timeout=timeout)
-    fname = f"{dataset.name}-{Path(dataset.url).name}"
-    return Path(
-        pooch.retrieve(
-            dataset.url,
-            known_hash=None if dataset.archive_sha256 is None else f"sha256:{dataset.archive_sha256}",
-            fname=fname,
-            path=cache / DOWNLOADS_FOLDER,
-            downloader=downloader,
-            progressbar=False,
-        )
-    )
-
-
-def _from_cache(entry: DataFile, cache: Path, tried: list[str]) -> Path | None:
-    """The cached copy if it passes its checksum; a corrupt copy is deleted (and noted in ``tried``).
-
-    Raises:
-        CacheAccessError: the copy cannot be read, or a corrupt copy cannot be deleted.
-    """
-    cached = cache / entry.path
-    try:
-        digest = sha256_of(cached) if cached.is_file() else None
-    except OSError as exc:
-        raise CacheAccessError.about(cache, f"read the cached copy {cached}", exc) from exc
-    if digest is None:
-        tried.append(f"cache: {cached} does not exist")
-        return None
-    if entry.accepts(digest):
-        return cached
-    _remove(cache, cached)  # a corrupt cached copy is replaced by a fresh download
-    tried.append(f"cache: {cached} had a wrong checksum and was removed")
-    return None
+    timeout: float
+    deadline: float
+    max_bytes: int
+    failure: BaseException | None = None
 
 
 def _from_download(
-    dataset: DatasetSpec, entry: DataFile, cache: Path, timeout: float, tried: list[str]
+    dataset: DatasetSpec, entry: DataFile, cache: Path, limits: _Limits, tried: list[str]
 ) -> Path | None:
     """Download the archive, extract the file into the cache and verify it.
 
-    Returns None (and notes why in ``tried``) when the download or the extraction fails
-    for a reason other than the cache folder; the broken archive is deleted so that the
-    next call downloads it again.
+    Returns None (and notes why in ``tried``, and the error in ``limits.failure``) when the
+    download or the extraction fails for a reason other than the cache folder; the broken
+    archive is deleted so that the next call downloads it again.
 
     Raises:
         ChecksumError: the extracted file has the wrong SHA-256 (archive and file are
             deleted first).
+        ArchiveTooLargeError: the file unpacks to more than the cap (the archive is kept,
+            for a retry with a higher cap; nothing was extracted).
         CacheAccessError: the cache folder cannot be written or cleaned.
     """
     cached = cache / entry.path
     archive: Path | None = None
+    problem = path_problem(archive_path(dataset, cache))
+    if problem is not None:
+        raise CacheAccessError.blocked(cache, problem)
     try:
-        archive = _download_archive(dataset, cache, timeout)
-        _extract(archive, dataset.archive_format, entry.member, cached)
+        archive = download_archive(dataset, cache, limits.timeout, limits.deadline)
+        extract_member(archive, dataset.archive_format, entry.member, cached, limits.max_bytes)
         actual = sha256_of(cached)
+    except ArchiveTooLargeError:
+        raise
     except Exception as exc:
-        if _is_cache_fault(exc):  # the archive may be fine: it is kept
+        if is_cache_fault(exc):  # the archive may be fine: it is kept
             raise CacheAccessError.about(
                 cache, f"store the download of {dataset.url} in the cache", exc
             ) from exc
         if archive is not None:
-            _remove(cache, archive)  # never reuse a broken download
-        tried.append(f"download: {dataset.url} failed ({type(exc).__name__}: {exc})")
+            remove_cached(cache, archive)  # never reuse a broken download
+        reason = exc.problem if isinstance(exc, DownloadError) else str(exc)
+        tried.append(f"download: {dataset.url} failed ({type(exc).__name__}: {reason})")
+        limits.failure = exc
         return None
     if not entry.accepts(actual):
-        _remove(cache, cached, archive)  # pooch would reuse the archive forever
+        remove_cached(cache, cached, archive)  # pooch would reuse the archive forever
         raise ChecksumError(
             f"Dataset {dataset.name!r}: {entry.path} (from the download of {dataset.url}) has "
-            f"SHA-256 {actual}, expected {_expected(entry)}. The download was corrupt or the "
+            f"SHA-256 {actual}, expected {expected_digests(entry)}. The download was corrupt or the "
             "source now serves a different version; rnnlib deleted it, so the next call "
             "downloads it afresh. Fix: try again; if it fails again, set "
             f"{MIRROR_ENV} to a folder that holds the verified file at the same path below it "
@@ -326,7 +215,7 @@ def _from_download(
 
 
 def _locate(
-    dataset: DatasetSpec, entry: DataFile, *, download: bool, timeout: float, tried: list[str]
+    dataset: DatasetSpec, entry: DataFile, *, download: bool, limits: _Limits, tried: list[str]
 ) -> Path | None:
     """The mirror's, the cache's or a fresh download's verified copy of ``entry``, or None.
 
@@ -335,23 +224,18 @@ def _locate(
 
     Raises:
         DataError: ``RNNLIB_DATA_MIRROR`` names no directory.
+        DataFileError: the mirror's copy cannot be read, or is a folder.
         ChecksumError: the mirror's copy, or a fresh download, has the wrong SHA-256.
+        ArchiveTooLargeError: the download unpacks to more than the cap.
         CacheAccessError: the cache folder cannot be created, written or cleaned.
     """
-    mirror = mirror_dir()
-    if mirror is None:
-        tried.append(f"mirror: {MIRROR_ENV} is not set")
-    else:
-        candidate = mirror / entry.path
-        if candidate.is_file():
-            _verify_mirror(dataset, entry, candidate)
-            return candidate
-        tried.append(f"mirror: {candidate} does not exist")
-
+    found = from_mirror(dataset, entry, tried)
+    if found is not None:
+        return found
     cache = cache_dir()
-    found = _from_cache(entry, cache, tried)
+    found = from_cache(entry, cache, tried)
     if found is None and download:
-        found = _from_download(dataset, entry, cache, timeout, tried)
+        found = _from_download(dataset, entry, cache, limits, tried)
     return found
 
 
@@ -364,7 +248,11 @@ def _listing(paths: Sequence[str]) -> str:
 
 
 def _unavailable(
-    dataset: DatasetSpec, missing: Sequence[tuple[DataFile, list[str]]], wanted: int, offline: bool
+    dataset: DatasetSpec,
+    missing: Sequence[tuple[DataFile, list[str]]],
+    wanted: int,
+    offline: bool,
+    failure: BaseException | None = None,
 ) -> DataUnavailableError:
     """The error for files that are in neither the mirror nor the cache and were not downloaded.
 
@@ -372,6 +260,9 @@ def _unavailable(
         missing: each missing file with the places tried for it, in the dataset's order.
         wanted: how many files were asked for (the message says "N of M").
         offline: whether ``RNNLIB_OFFLINE`` kept rnnlib from downloading.
+        failure: the download's error, if it was tried: a
+            :class:`~rnnlib.core.registry.DownloadError` brings its own fix (a 404 is not
+            cured by connecting to the internet).
     """
     paths = [entry.path for entry, _ in missing]
     first, tried = missing[0]
@@ -391,6 +282,8 @@ def _unavailable(
             f"Fix: unset {OFFLINE_ENV} to let rnnlib download {dataset.url} (`unset {OFFLINE_ENV}` "
             f"in a shell, `os.environ.pop({OFFLINE_ENV!r})` in a notebook before loading data)"
         )
+    elif isinstance(failure, DownloadError) and failure.fix:
+        fix = failure.fix
     else:
         fix = f"Fix: connect to the internet so rnnlib can download {dataset.url}"
     mirror = mirror_dir()
@@ -413,6 +306,8 @@ def fetch_file(
     *,
     registry: Mapping[str, DatasetSpec] | None = None,
     timeout: float = DOWNLOAD_TIMEOUT,
+    deadline: float | None = None,
+    max_bytes: int | None = None,
 ) -> Path:
     """Return a local, checksum-verified copy of one file of dataset ``name``.
 
@@ -420,18 +315,27 @@ def fetch_file(
         name: dataset name (a key of :data:`REGISTRY`).
         path: the file's path below the data root, e.g. ``"names/Arabic.txt"``.
         registry: the registry to look in (tests pass their own).
-        timeout: seconds to wait for the download server before giving up.
+        timeout: seconds to wait for the download server to connect or to send more bytes.
+        deadline: seconds the whole download may take; None for ``RNNLIB_DOWNLOAD_DEADLINE``,
+            or one hour (:mod:`rnnlib.core.download`).
+        max_bytes: the most bytes the file may unpack to; None for ``RNNLIB_MAX_UNPACKED_MB``
+            MiB, or 1024 MiB (:mod:`rnnlib.core.unpack`).
 
     Raises:
         UnknownDatasetError: unknown dataset or file.
-        DataError: ``RNNLIB_DATA_MIRROR`` names no directory.
+        DataError: ``RNNLIB_DATA_MIRROR`` names no directory, or a limit's variable is bad.
+        DataFileError: the mirror's copy cannot be read, or is a folder.
         ChecksumError: the mirror's copy, or a fresh download, has the wrong SHA-256
             (a download that fails is deleted, so the next call downloads afresh).
-        CacheAccessError: the cache folder cannot be created, written or cleaned.
-        DataUnavailableError: not in the mirror or cache, and the download failed or
-            ``RNNLIB_OFFLINE`` forbade it.
+        ArchiveTooLargeError: the file unpacks to more than ``max_bytes``.
+        CacheAccessError: the cache folder cannot be created, written or cleaned, or a
+            path in it is a file where a folder should be (or a folder where a file should be).
+        DataUnavailableError: not in the mirror or cache, and the download failed (the
+            message says why and what to do) or ``RNNLIB_OFFLINE`` forbade it.
     """
-    return fetch(name, [path], registry=registry, timeout=timeout)[path]
+    return fetch(name, [path], registry=registry, timeout=timeout, deadline=deadline, max_bytes=max_bytes)[
+        path
+    ]
 
 
 def fetch(
@@ -440,6 +344,8 @@ def fetch(
     *,
     registry: Mapping[str, DatasetSpec] | None = None,
     timeout: float = DOWNLOAD_TIMEOUT,
+    deadline: float | None = None,
+    max_bytes: int | None = None,
 ) -> dict[str, Path]:
     """Return files of dataset ``name`` as ``{path below the root: local path}``.
 
@@ -453,7 +359,7 @@ def fetch(
         paths: the files wanted, as paths below the data root; None for every file of
             the dataset.
         registry: the registry to look in (tests pass their own).
-        timeout: seconds to wait for the download server before giving up.
+        timeout, deadline, max_bytes: the limits of the download, as in :func:`fetch_file`.
 
     Raises:
         UnknownDatasetError: unknown dataset, or a path that is not one of its files.
@@ -468,13 +374,14 @@ def fetch(
         )
     dataset = get_dataset(name, registry)
     entries = dataset.files if paths is None else tuple(dataset.file(p) for p in paths)
+    limits = _Limits(timeout, download_deadline(deadline), max_unpacked_bytes(max_bytes))
     offline = _offline()
     download = not offline
     found: dict[str, Path] = {}
     missing: list[tuple[DataFile, list[str]]] = []
     for entry in entries:
         tried: list[str] = []
-        path = _locate(dataset, entry, download=download, timeout=timeout, tried=tried)
+        path = _locate(dataset, entry, download=download, limits=limits, tried=tried)
         if path is not None:
             found[entry.path] = path
             continue
@@ -486,5 +393,5 @@ def fetch(
             tried.append(f"download: not tried again (it failed for {missing[0][0].path})")
         missing.append((entry, tried))
     if missing:
-        raise _unavailable(dataset, missing, len(entries), offline)
+        raise _unavailable(dataset, missing, len(entries), offline, limits.failure)
     return found

@@ -8,7 +8,7 @@ one thread each, use both cores of a 2-core machine fully: chapter 6's forecaste
 :func:`parallel_map` runs ``fn(item)`` for every item, in worker processes started with
 ``spawn`` (the same on Linux, macOS and Windows, and safe after torch has started threads),
 and returns the results in the order of the items. ``fn`` must be importable by a fresh
-process: a function defined in a module (such as :func:`rnnlib.models.forecasting.train_forecaster`),
+process: a function defined in a module (such as :func:`rnnlib.studies.forecast_runs.train_forecaster`),
 not in a notebook cell. With one worker, or on a machine with a GPU (one device serves one run
 at a time best), everything runs in the calling process.
 

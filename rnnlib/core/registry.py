@@ -5,7 +5,25 @@
 - :class:`DatasetSpec` -- a dataset: its files and the archive they come from (a
   *description* of a dataset, not a :class:`torch.utils.data.Dataset`);
 - the :class:`DataError` family, raised by :mod:`rnnlib.core.data` and the dataset
-  modules, each with a message that names the problem and the fix.
+  modules, each with a message that names the problem and the fix:
+
+  * :class:`UnknownDatasetError` -- no such dataset or file in the registry;
+  * :class:`ChecksumError` -- a file's SHA-256 is not the registry's;
+  * :class:`DataUnavailableError` -- files found nowhere and not downloaded;
+  * :class:`CacheAccessError` -- the cache folder cannot be used (permissions, a full
+    disk, a file where a folder should be or a folder where a file should be);
+  * :class:`DataFileError` -- any other local file that cannot be read (the mirror's copy,
+    a path given to a reader): missing, unreadable, a folder;
+  * :class:`DownloadError` -- a download failed; :class:`SourceGoneError` (HTTP 4xx: the
+    file has moved or is gone) and :class:`DownloadDeadlineError` (slower than the total
+    deadline) say why;
+  * :class:`ArchiveTooLargeError` -- an archive unpacks to more than the cap (a
+    decompression bomb, or a cap set too low);
+  * :class:`DataFormatError` -- a file's content is not the expected format (a byte that
+    is not UTF-8, an unclosed field); :class:`DataQualityError` -- well-formed data that
+    fails a check (conflicting duplicates, a long gap, too short a series).
+
+  The last two also derive from :class:`ValueError`, which the dataset readers raised before.
 
 The course's own entries are in :mod:`rnnlib.core.catalog`; finding and verifying the
 files is :mod:`rnnlib.core.data`'s job.
@@ -20,12 +38,19 @@ from typing import Literal
 
 __all__ = [
     "CACHE_ENV",
+    "ArchiveTooLargeError",
     "CacheAccessError",
     "ChecksumError",
     "DataError",
     "DataFile",
+    "DataFileError",
+    "DataFormatError",
+    "DataQualityError",
     "DataUnavailableError",
     "DatasetSpec",
+    "DownloadDeadlineError",
+    "DownloadError",
+    "SourceGoneError",
     "UnknownDatasetError",
 ]
 
@@ -83,6 +108,93 @@ class CacheAccessError(DataError):
             f"(e.g. `export {CACHE_ENV}=$HOME/rnnlib-cache`, or os.environ[{CACHE_ENV!r}] = ... "
             "in a notebook before loading data)."
         )
+
+    @classmethod
+    def blocked(cls, cache: str | os.PathLike[str], problem: str) -> CacheAccessError:
+        """The error for something in the cache folder that is in rnnlib's way.
+
+        Args:
+            cache: the cache folder.
+            problem: what is wrong, as a clause naming the path: ``"X is a folder, where a
+                file should be"``. rnnlib never deletes what it did not write, so the fix is
+                the user's.
+        """
+        return cls(
+            f"rnnlib cannot use the cache folder {Path(cache)}: {problem}. rnnlib does not delete "
+            "what it did not write. Fix: move or delete that path yourself, or point rnnlib at "
+            f"another folder with {CACHE_ENV}=<a writable folder> (e.g. `export "
+            f"{CACHE_ENV}=$HOME/rnnlib-cache`, or os.environ[{CACHE_ENV!r}] = ... in a notebook "
+            "before loading data)."
+        )
+
+
+class DataFileError(DataError):
+    """A local data file cannot be read: it is missing, unreadable, or a folder.
+
+    Raised for the mirror's copies and for paths given to the dataset readers; the
+    message names the path and the fix. Build one with :meth:`about`.
+    """
+
+    @classmethod
+    def about(cls, path: str | os.PathLike[str], error: OSError, fix: str) -> DataFileError:
+        """The error for an ``OSError`` met while reading ``path``.
+
+        Args:
+            path: the file.
+            error: the operating system's error (chain it: ``raise ... from error``).
+            fix: what to do, as a sentence starting with ``"Fix: "``.
+        """
+        if isinstance(error, IsADirectoryError):
+            what = "is a folder, where a file should be"
+        elif isinstance(error, FileNotFoundError):
+            what = "does not exist"
+        elif isinstance(error, NotADirectoryError):
+            what = "lies below a file, where a folder should be"
+        elif isinstance(error, PermissionError):
+            what = "cannot be read: your user has no read permission"
+        else:
+            what = "cannot be read"
+        return cls(f"{Path(path)} {what} ({type(error).__name__}: {error}). {fix}")
+
+
+class DownloadError(DataError):
+    """A download failed (network, server, deadline); :attr:`fix` says what to do.
+
+    Attributes:
+        problem: what went wrong (the message without the fix).
+        url: the address that was downloaded.
+        fix: the advice, a clause starting with ``"Fix: "``; the message ends with it.
+    """
+
+    def __init__(self, problem: str, *, url: str = "", fix: str = "") -> None:
+        super().__init__(f"{problem} {fix}." if fix else problem)
+        self.problem = problem
+        self.url = url
+        self.fix = fix
+
+
+class SourceGoneError(DownloadError):
+    """The server answered 4xx (404 Not Found, 410 Gone, 403 Forbidden): the file has moved or is gone."""
+
+
+class DownloadDeadlineError(DownloadError):
+    """A download took longer than its total deadline; the partial file was removed."""
+
+
+class ArchiveTooLargeError(DataError):
+    """An archive unpacks to more bytes than the cap: a decompression bomb, or a cap set too low.
+
+    The partial output is removed; the message names the archive, the cap and how to
+    raise it.
+    """
+
+
+class DataFormatError(DataError, ValueError):
+    """A data file's content is not the expected format; the message names the file and line."""
+
+
+class DataQualityError(DataError, ValueError):
+    """Well-formed data that fails a check (the message names the option that accepts it)."""
 
 
 @dataclass(frozen=True)

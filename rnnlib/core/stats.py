@@ -22,8 +22,6 @@ and the pairing is thrown away.
 Every test returns a :class:`Comparison`: the difference ``A - B`` in the metric's own units,
 its confidence interval and a two-sided p-value.
 
-Long because: the course's paired tests live together, so that every page compares models the
-same way; each is short, and the input checks and the verdict's wording are shared.
 """
 
 from __future__ import annotations
@@ -39,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps  # type: ignore[import-untyped]
 
-from rnnlib.core.timeseries import smape_terms
+from rnnlib.core.forecast_metrics import smape_terms
 
 __all__ = [
     "METRICS",

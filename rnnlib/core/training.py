@@ -38,6 +38,7 @@ LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 __all__ = [
     "EpochStats",
     "History",
+    "count_parameters",
     "eval_mode",
     "evaluate",
     "fit",
@@ -395,3 +396,17 @@ def _format_epoch(s: EpochStats, epochs: int) -> str:
         parts.append(f"acc {s.val_acc:.3f}")
     parts.append(format_seconds(s.seconds))
     return " | ".join(parts)
+
+
+def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
+    """Number of (trainable) scalar parameters of ``model``.
+
+    Raises:
+        TypeError: ``model`` is not a ``torch.nn.Module``.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            f"count_parameters takes a torch.nn.Module, got {type(model).__name__}: pass the "
+            "model itself, not its output or its state_dict."
+        )
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)

@@ -57,6 +57,8 @@ __all__ = [
     "load_surnames",
     "make_loader",
     "normalize_case",
+    "one_hot_letters",
+    "pack_names",
     "pad_names",
     "split_surnames",
 ]
@@ -141,9 +143,34 @@ def letter_to_index(letter: str) -> int:
 
 def letter_to_tensor(letter: str) -> torch.Tensor:
     """One-hot row of shape ``(1, N_LETTERS)`` for a single letter."""
-    tensor = torch.zeros(1, N_LETTERS)
-    tensor[0, letter_to_index(letter)] = 1.0
-    return tensor
+    return one_hot_letters(torch.tensor([letter_to_index(letter)]))
+
+
+def one_hot_letters(indices: torch.Tensor) -> torch.Tensor:
+    """One-hot rows ``(len(indices), N_LETTERS)``, float32, for letter indices: the one place
+    the course turns letters into vectors (every other encoder of names calls this).
+
+    Raises:
+        ValueError: ``indices`` is not a 1-D integer tensor of indices in ``0..N_LETTERS - 1``.
+    """
+    if (
+        not isinstance(indices, torch.Tensor)
+        or indices.ndim != 1
+        or indices.is_floating_point()
+        or indices.is_complex()
+        or indices.dtype == torch.bool
+        or (len(indices) and (int(indices.min()) < 0 or int(indices.max()) >= N_LETTERS))
+    ):
+        got = type(indices).__name__
+        if isinstance(indices, torch.Tensor):
+            got = f"shape {tuple(indices.shape)}, {indices.dtype}"
+            if indices.numel() and not indices.is_complex():
+                got += f", values {indices.min().item()}..{indices.max().item()}"
+        raise ValueError(
+            f"indices must be a 1-D integer tensor of letter indices in 0..{N_LETTERS - 1}, got "
+            f"{got}: encode a name with line_to_indices first."
+        )
+    return torch.nn.functional.one_hot(indices.long(), N_LETTERS).float()
 
 
 def line_to_indices(line: str) -> torch.Tensor:
@@ -163,10 +190,7 @@ def line_to_tensor(line: str) -> torch.Tensor:
     The middle dimension is a batch of one, the layout the lecture's RNN steps
     through one letter at a time.
     """
-    indices = line_to_indices(line)
-    tensor = torch.zeros(len(indices), 1, N_LETTERS)
-    tensor[torch.arange(len(indices)), 0, indices] = 1.0
-    return tensor
+    return one_hot_letters(line_to_indices(line)).unsqueeze(1)
 
 
 @dataclass
@@ -366,16 +390,38 @@ def collate_packed(batch: Sequence[tuple[torch.Tensor, int]]) -> tuple[PackedSeq
     """
     if not batch:
         raise ValueError("Cannot collate an empty batch.")
-    one_hots = [torch.nn.functional.one_hot(idx, N_LETTERS).float() for idx, _ in batch]
+    one_hots = [one_hot_letters(idx) for idx, _ in batch]
     labels = torch.tensor([label for _, label in batch], dtype=torch.long)
     return pack_sequence(one_hots, enforce_sorted=False), labels
 
 
+def _check_names(names: Sequence[str], caller: str) -> None:
+    """Refuse a bare string (its letters would be read as names) and an empty list."""
+    if isinstance(names, str):
+        raise ValueError(f"{caller} takes a list of names, got the string {names!r}: write [{names!r}].")
+    if not names:
+        raise ValueError(f"{caller} needs at least one name.")
+    bad = [n for n in names if not isinstance(n, str)]
+    if bad:
+        raise ValueError(f"{caller} takes names as strings, got {bad[0]!r}.")
+
+
+def pack_names(names: Sequence[str]) -> PackedSequence:
+    """One-hot encode names into a packed batch (in the order given), as a GRU reads them.
+
+    Raises:
+        ValueError: ``names`` is a single string or empty, or a name is not a string or has a
+            letter outside the alphabet.
+    """
+    _check_names(names, "pack_names")
+    one_hots = [one_hot_letters(line_to_indices(n)) for n in names]
+    return pack_sequence(one_hots, enforce_sorted=False)
+
+
 def pad_names(names: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
     """One-hot encode names into a zero-padded ``(batch, max_len, N_LETTERS)`` tensor and lengths."""
-    if not names:
-        raise ValueError("pad_names needs at least one name.")
-    one_hots = [torch.nn.functional.one_hot(line_to_indices(n), N_LETTERS).float() for n in names]
+    _check_names(names, "pad_names")
+    one_hots = [one_hot_letters(line_to_indices(n)) for n in names]
     lengths = torch.tensor([len(n) for n in names], dtype=torch.long)
     return pad_sequence(one_hots, batch_first=True), lengths
 

@@ -1,6 +1,6 @@
 """Baselines a forecaster must beat: persistence, seasonal naive, ridge on lagged values.
 
-Conventions of :mod:`rnnlib.core.timeseries`: a window starting at ``s`` has its *forecast
+Conventions of :mod:`rnnlib.datasets.windows`: a window starting at ``s`` has its *forecast
 origin* at ``o = s + window - 1`` (the last hour known when the forecast is made) and its
 target at ``o + horizon``. Every baseline here uses only values at or before ``o``:
 
@@ -61,7 +61,7 @@ def persistence(
 
     Args:
         target: the whole series ``(T,)``.
-        starts: the windows' first indices (:func:`rnnlib.core.timeseries.window_starts`).
+        starts: the windows' first indices (:func:`rnnlib.datasets.windows.window_starts`).
         window, horizon: as there.
         lag: hours before the target time; ``None`` means ``horizon`` (the last known value).
             ``lag=1`` ("last hour") is valid for ``horizon=1`` only; ``lag=24`` is the same hour

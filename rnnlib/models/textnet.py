@@ -15,7 +15,7 @@ TEXTnetOrder2 also concatenates a "cell" computed two steps earlier,
 the one-hot GRU classifier behind the lecture's catch-22, runs TEXTnet on padded batches
 (:func:`scan_batch`, :class:`BatchedTEXTnet`: the computation of :func:`scan_review`, for many
 reviews at once) and gives its hidden states for the gradient measurement of
-:func:`rnnlib.models.recurrences.state_gradient_norms`.
+:func:`rnnlib.studies.gradients.state_gradient_norms`.
 """
 
 from __future__ import annotations
@@ -317,7 +317,7 @@ def loss_and_states(
     """One review's NLL loss (dropout off) and the hidden states ``h_1 … h_{T-1}`` its head depends on.
 
     The last state in the list is the one the head reads with the last word; a one-word review
-    has none. For :func:`rnnlib.models.recurrences.state_gradient_norms`.
+    has none. For :func:`rnnlib.studies.gradients.state_gradient_norms`.
     """
     if indices.ndim != 1 or indices.shape[0] == 0 or indices.is_floating_point():
         raise ValueError(

@@ -1,15 +1,20 @@
 """Word vectors for chapter 5: Word2Vec trained on the training reviews, cached; pretrained vectors.
 
 - :func:`train_word2vec` trains gensim's Word2Vec on tokenized documents and caches the
-  vectors under ``<cache>/word2vec/<key>.kv``, the key a SHA-256 of the documents, the
+  vectors under ``<cache>/word2vec/<key>.npz``, the key a SHA-256 of the documents, the
   settings and gensim's version: the same call loads them back in a fraction of a second;
-  another corpus or setting trains afresh; a damaged cache file is trained again. Training
-  uses one worker thread, so the same call gives the same vectors in every run (with
-  several workers the order of updates, and so the vectors, would vary).
+  another corpus or setting trains afresh; a damaged cache file is trained again (and
+  replaced). Training uses one worker thread, so the same call gives the same vectors in
+  every run (with several workers the order of updates, and so the vectors, would vary).
+  **The cache cannot run code**: it holds plain arrays (``numpy.savez``: the float32
+  vectors, gensim's per-word counts, and the words as UTF-8 JSON), read back with
+  ``numpy.load(allow_pickle=False)``, never with pickle or ``KeyedVectors.load`` (which
+  unpickles, so a file planted in the cache would run as the notebook's user). The words,
+  their order and the vectors come back bit for bit. Older ``.kv`` files are ignored.
 - :func:`vocabulary_outside` lists the embedding's words that never occur in a corpus:
   empty for the training reviews when no test text reached the embedding.
 - :func:`embedding_matrix` turns vectors into the ``(1 + words, dim)`` tensor of
-  :class:`rnnlib.models.review_rnn.ReviewClassifier`, row 0 the padding.
+  :class:`rnnlib.models.review_classifier.ReviewClassifier`, row 0 the padding.
 - :func:`load_pretrained` fetches a model of ``gensim.downloader`` (Google News word2vec,
   1.6 GB, on Colab); offline it stops with a clear message instead of hanging.
 """
@@ -17,11 +22,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import pickle
 import socket
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -54,8 +61,86 @@ PRETRAINED: dict[str, int] = {
 }
 
 
+#: The cache file's format: bump it when the arrays change, and older files train again.
+CACHE_FORMAT = 1
+_CACHE_SUFFIX = ".npz"
+
+
 class PretrainedUnavailable(RuntimeError):
     """Pretrained vectors could not be loaded (offline, or not a known name)."""
+
+
+class _BadCacheFile(Exception):
+    """A cache file that is not vectors this module wrote; the message says why."""
+
+
+def _vectors_bytes(vectors: KeyedVectors) -> bytes:
+    """``vectors`` as an ``.npz`` file's bytes: plain arrays only, nothing that unpickles."""
+    arrays: dict[str, np.ndarray] = {
+        "format": np.array([CACHE_FORMAT], dtype=np.int64),
+        "vectors": np.ascontiguousarray(vectors.vectors, dtype=np.float32),
+        "words": np.frombuffer(json.dumps(list(vectors.index_to_key)).encode("utf-8"), dtype=np.uint8),
+    }
+    for name, values in vectors.expandos.items():  # gensim's per-word counts
+        values = np.asarray(values)
+        if values.dtype.kind in "biuf":  # numbers only: an object array would be pickled
+            arrays[f"expando_{name}"] = values
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as npz:  # what numpy.savez writes, with pickling refused
+        for name, values in arrays.items():
+            with npz.open(f"{name}.npy", "w") as member:
+                np.lib.format.write_array(member, values, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _word_list(raw: np.ndarray) -> list[str]:
+    """The words of a cache file: UTF-8 JSON, a list of distinct strings.
+
+    Raises:
+        _BadCacheFile: anything else.
+    """
+    try:
+        words = json.loads(raw.tobytes().decode("utf-8")) if raw.dtype == np.uint8 else None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        words = None
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise _BadCacheFile("its word list is not a JSON list of strings")
+    if len(set(words)) != len(words):
+        raise _BadCacheFile("its word list repeats a word")
+    return words
+
+
+def _read_vectors(path: Path) -> KeyedVectors:
+    """The vectors of a cache file :func:`_vectors_bytes` wrote.
+
+    Raises:
+        _BadCacheFile: anything else (a pickle, a damaged file, other arrays); nothing in
+            it is run: ``numpy.load`` refuses pickled data with ``allow_pickle=False``.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, AttributeError) as exc:
+        if "pickle" in str(exc):  # numpy's message would suggest loading it anyway: no
+            raise _BadCacheFile("it holds pickled data, which rnnlib never loads: it could run code") from exc
+        raise _BadCacheFile(f"{type(exc).__name__}: {exc}") from exc
+    if {"format", "vectors", "words"} - set(arrays):
+        raise _BadCacheFile("not an rnnlib vector file")
+    if arrays["format"].tolist() != [CACHE_FORMAT]:
+        raise _BadCacheFile(f"format {arrays['format'].tolist()}, expected [{CACHE_FORMAT}]")
+    matrix = arrays["vectors"]
+    words = _word_list(arrays["words"])
+    if matrix.dtype != np.float32 or matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise _BadCacheFile(f"vectors of shape {matrix.shape} and type {matrix.dtype} for {len(words)} words")
+    extras = {name.removeprefix("expando_"): a for name, a in arrays.items() if name.startswith("expando_")}
+    if any(a.shape != (len(words),) for a in extras.values()):
+        raise _BadCacheFile("a per-word attribute does not have one value per word")
+    vectors = KeyedVectors(vector_size=matrix.shape[1], count=0, dtype=np.float32)
+    if words:
+        vectors.add_vectors(words, matrix)
+    for name, values in extras.items():
+        vectors.expandos[name] = values
+    return vectors
 
 
 @dataclass(frozen=True)
@@ -124,20 +209,24 @@ def train_word2vec(
         ValueError: no document with a word, or no word frequent enough for ``min_count``.
 
     An unwritable cache folder raises nothing: the vectors are returned, uncached, and the
-    log says how to point ``RNNLIB_CACHE_DIR`` elsewhere.
+    log says how to point ``RNNLIB_CACHE_DIR`` elsewhere. A cache file that is not one this
+    function wrote (damaged, or planted) is never run: it is reported in the log, and
+    replaced by the vectors trained again.
     """
     settings = settings or Word2VecSettings()
     docs = _check_corpus(documents)
-    path = cache_dir() / "word2vec" / f"{corpus_key(docs, settings)}.kv"
-    if cache and path.is_file():
+    path = cache_dir() / "word2vec" / f"{corpus_key(docs, settings)}{_CACHE_SUFFIX}"
+    if cache and path.exists():
         try:
-            vectors = KeyedVectors.load(str(path))
+            vectors = _read_vectors(path)
             if log:
                 log(f"word vectors: {len(vectors):,} words × {vectors.vector_size} "
                     f"from the cache ({path.name[:12]}…)")
             return vectors
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-            path.unlink(missing_ok=True)  # damaged or truncated: train again
+        except _BadCacheFile as err:  # damaged or foreign: train again, and replace it
+            if log:
+                log(f"word vectors: the cache file {path} is not one rnnlib wrote ({err}); "
+                    "training again, then replacing it")
     counts: dict[str, int] = {}
     for doc in docs:
         for word in doc:
@@ -161,11 +250,7 @@ def train_word2vec(
     vectors = model.wv
     if cache:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            vectors.save(str(tmp), separately=[])  # one file, however large the arrays
-            atomic_write_bytes(path, tmp.read_bytes())
-            tmp.unlink()
+            atomic_write_bytes(path, _vectors_bytes(vectors))
         except OSError as err:  # a read-only cache: the vectors still work, only not cached
             if log:
                 log(f"word vectors not cached ({err}); set RNNLIB_CACHE_DIR to a writable folder")
@@ -187,21 +272,20 @@ def vocabulary_outside(vectors: KeyedVectors, documents: Iterable[Sequence[str]]
     return sorted(w for w in vectors.index_to_key if w not in seen)
 
 
-def embedding_matrix(vectors: KeyedVectors) -> tuple[torch.Tensor, dict[str, int]]:
-    """``(matrix, word_to_row)``: the vectors as a float32 ``(1 + words, dim)`` tensor, row 0 zeros.
+def embedding_matrix(vectors: KeyedVectors, pad: str = "<pad>") -> tuple[torch.Tensor, list[str]]:
+    """``(matrix, vocabulary)``: the vectors as a float32 ``(1 + words, dim)`` tensor with row 0
+    zeros (the padding), and :func:`embedding_vocabulary`, whose index ``i`` names row ``i``.
 
-    Row 0 is the padding; word ``w`` is row ``word_to_row[w]`` (1-based). Give
-    :func:`embedding_vocabulary` as the vocabulary of
-    :class:`rnnlib.datasets.sentiment.torchdata.IndexReviews` to get the same rows.
+    Give the vocabulary to :class:`rnnlib.datasets.sentiment.torchdata.IndexReviews`: a
+    review's indices are then the matrix's rows, and index 0 stands for no word.
 
     Raises:
-        ValueError: no vectors at all.
+        ValueError: no vectors at all, or ``pad`` is one of the words.
     """
-    if len(vectors) == 0:
-        raise ValueError("These word vectors are empty: train them on a corpus with words first.")
+    vocabulary = embedding_vocabulary(vectors, pad)
     body = torch.from_numpy(np.asarray(vectors.vectors, dtype=np.float32))
     matrix = torch.cat([body.new_zeros(1, body.shape[1]), body])
-    return matrix, {w: i + 1 for i, w in enumerate(vectors.index_to_key)}
+    return matrix, vocabulary
 
 
 def embedding_vocabulary(vectors: KeyedVectors, pad: str = "<pad>") -> list[str]:

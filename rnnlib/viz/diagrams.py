@@ -14,8 +14,6 @@ The drawings follow the code they depict: :mod:`rnnlib.models.textnet` for TEXTn
 TEXTnetOrder2 (layer names as there), :mod:`rnnlib.models.gru` for the GRU's two conventions.
 :func:`rnnlib.viz.diagrams.layout_problems` checks a drawing for overlapping or clipped labels.
 
-Long because: three diagrams are placed coordinate by coordinate (inches), and each one reads
-best as one block next to the shared helpers and style it uses.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Seeing a GRU's gates at work on a review: per-word traces of the update and reset gates of a
-:class:`rnnlib.models.gated.GatedSentimentGRU`, figures for the static site and an ipywidgets
+:class:`rnnlib.models.sentiment_gru.GatedSentimentGRU`, figures for the static site and an ipywidgets
 explorer for a kernel.
 
 Only :class:`GateExplorer` needs ipywidgets, and it imports it when built: this module imports
@@ -24,8 +24,8 @@ from matplotlib.figure import Figure
 
 from rnnlib.core.training import eval_mode
 from rnnlib.datasets.sentiment import tokenize
-from rnnlib.models.gated import GatedSentimentGRU
 from rnnlib.models.gru import GRUCell
+from rnnlib.models.sentiment_gru import GatedSentimentGRU
 
 __all__ = [
     "WIDGETS_REQUIREMENT",

@@ -1,6 +1,6 @@
 """Chapter 5's throughput figure: how fast each GRU trains, against the GEMM roofline.
 
-:func:`plot_throughput` draws the tables of :mod:`rnnlib.models.throughput` (or the CSV files
+:func:`plot_throughput` draws the tables of :mod:`rnnlib.studies.throughput` (or the CSV files
 ``python -m tools.bench_gru`` writes, read back with ``pandas.read_csv(..., index_col=0)``):
 training reviews per second of each candidate as horizontal bars on a logarithmic axis (the
 seed-style loop is about a hundred times slower than the rest), the roofline of one and two
@@ -28,11 +28,11 @@ _COLOURS = {1: "tab:blue", 2: "tab:orange"}
 
 def _check(table: object, columns: tuple[str, ...], what: str) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"{what} must be a pandas DataFrame, as rnnlib.models.throughput returns it.")
+        raise TypeError(f"{what} must be a pandas DataFrame, as rnnlib.studies.throughput returns it.")
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(
-            f"{what} lacks the columns {missing}: pass the table rnnlib.models.throughput made "
+            f"{what} lacks the columns {missing}: pass the table rnnlib.studies.throughput made "
             "(read from a CSV with pandas.read_csv(path, index_col=0))."
         )
     if not any(str(name).startswith(_ROOFLINE) for name in table.index):
@@ -93,9 +93,9 @@ def plot_throughput(table: pd.DataFrame, real: pd.DataFrame | None = None) -> Fi
     """Draw the throughput table (and the real-length table) as bars against the roofline.
 
     Args:
-        table: :func:`rnnlib.models.throughput.throughput_table`'s result (one row per
+        table: :func:`rnnlib.studies.throughput.throughput_table`'s result (one row per
             candidate plus the ``"GEMM roofline"`` rows).
-        real: :func:`rnnlib.models.throughput.real_length_throughput`'s result, drawn in a
+        real: :func:`rnnlib.studies.throughput.real_length_throughput`'s result, drawn in a
             second panel; None for one panel.
 
     Returns:

@@ -26,11 +26,12 @@ Choices, each made in one place and counted where it drops something:
   ``<unique_id>`` and ``<product_type>`` repeated in the unprocessed files, a ``<root>``
   wrapper in some copies), so each ``<review>...</review>`` block is found by a linear
   scan for its tags. For each field the first occurrence wins; values are stripped of
-  surrounding whitespace and HTML entities (``&quot;``, ``&amp;``) are decoded. Bytes that
-  are not valid UTF-8 are replaced by U+FFFD, which the tokenizer treats as a separator.
-  A review without ``<review_text>`` gets the text ``""``. A ``<review>`` left unclosed
-  (before the next ``<review>`` or the end of the file) makes the whole file an error: it
-  is truncated or damaged.
+  surrounding whitespace and HTML entities (``&quot;``, ``&amp;``) are decoded. A byte that
+  is not valid UTF-8 is an error naming the file (``read_review_file(..., errors="replace")``
+  turns each into U+FFFD instead, which the tokenizer treats as a separator). A review
+  without ``<review_text>`` gets the text ``""``. A ``<review>`` or a field left unclosed
+  (before the next ``<review>`` or the end of the file) makes the whole file an error
+  naming the line: it is truncated or damaged.
 * **Tokens** (:func:`tokenize`): lower case; a word is a run of letters and digits,
   keeping inner apostrophes (``don't``). DLStudio's own tokenization is undocumented.
 * **What goes in** (:func:`build_datasets`): the *text* of the first ``n`` reviews of each

@@ -6,6 +6,13 @@ runs code**: :func:`load_dlstudio_archive` loads only archives it knows (the dig
 :data:`KNOWN_ARCHIVE_SHA256`, and those :func:`save_dlstudio_archive` recorded in the
 trust store :data:`TRUSTED_ARCHIVES_FILE` of the cache folder), and even those through an
 unpickler that can build nothing but dicts, lists, tuples and strings.
+
+A trusted archive can still be a decompression bomb (a megabyte of gzip that unpacks to a
+gigabyte): it is decompressed as a stream, counted as it comes, and refused with an
+:class:`~rnnlib.core.registry.ArchiveTooLargeError` past a cap (:mod:`rnnlib.core.unpack`:
+1024 MiB, ``RNNLIB_MAX_UNPACKED_MB`` or ``max_bytes``), checked before anything is unpickled.
+The course's largest (the training part of every review of the 8 categories) unpacks to
+about 9 MB; 400 reviews per category and sentiment of DLStudio's 25 categories, to about 13 MB.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from rnnlib.core.data import CacheAccessError, DataError, cache_dir
-from rnnlib.core.files import atomic_write_bytes
+from rnnlib.core.files import atomic_write_bytes, read_data_bytes
+from rnnlib.core.unpack import max_unpacked_bytes, open_gzip
 from rnnlib.datasets.sentiment.dlstudio import SentimentDataset
 
 __all__ = [
@@ -127,18 +135,29 @@ class _PlainDataUnpickler(pickle.Unpickler):
         raise UnsafeArchiveError(f"{module}.{name}")
 
 
-def load_dlstudio_archive(path: str | os.PathLike[str], *, trust: bool = False) -> SentimentDataset:
+def load_dlstudio_archive(
+    path: str | os.PathLike[str], *, trust: bool = False, max_bytes: int | None = None
+) -> SentimentDataset:
     """Read a DLStudio sentiment archive (or one :func:`save_dlstudio_archive` wrote).
 
     Unpickling a file can run arbitrary code, so only these are read: archives whose
     SHA-256 is in :data:`KNOWN_ARCHIVE_SHA256`, archives rnnlib wrote (listed in
     :data:`TRUSTED_ARCHIVES_FILE` in the cache folder), or any archive with
     ``trust=True``. Even then the pickle may build nothing but dicts, lists, tuples and
-    strings (no class, no function): a file asking for more is refused.
+    strings (no class, no function): a file asking for more is refused. The gzip layer is
+    decompressed as a stream, and refused past ``max_bytes`` before anything is unpickled.
+
+    Args:
+        path: the archive.
+        trust: read it even if rnnlib does not know its digest.
+        max_bytes: the most bytes it may unpack to; None for ``RNNLIB_MAX_UNPACKED_MB`` MiB,
+            or 1024 MiB (:func:`rnnlib.core.unpack.max_unpacked_bytes`).
 
     Raises:
-        FileNotFoundError: no such file.
+        rnnlib.core.registry.DataFileError: the file is missing, a folder or unreadable.
         UntrustedArchiveError: the archive is not known and ``trust`` is False.
+        rnnlib.core.registry.ArchiveTooLargeError: it unpacks to more than ``max_bytes``
+            (nothing was unpickled).
         UnsafeArchiveError: the pickle asks for a Python object (e.g. ``os.system``).
         ArchiveFormatError: not gzip, truncated, not a pickle, or not the tuple
             ``(dict, dict, list)`` of DLStudio's format.
@@ -146,11 +165,10 @@ def load_dlstudio_archive(path: str | os.PathLike[str], *, trust: bool = False) 
             (:class:`~rnnlib.core.registry.CacheAccessError`: it cannot be read).
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} is not a file. Check the path, or write the archive with save_dlstudio_archive()."
-        )
-    raw = path.read_bytes()
+    # Read once: the bytes checked are the bytes unpickled, even if the file changes meanwhile.
+    raw = read_data_bytes(
+        path, "Fix: check the path, or write the archive with save_dlstudio_archive()."
+    )
     digest = hashlib.sha256(raw).hexdigest()
     if not trust and digest not in KNOWN_ARCHIVE_SHA256.values() and digest not in _trusted():
         raise UntrustedArchiveError(
@@ -161,15 +179,19 @@ def load_dlstudio_archive(path: str | os.PathLike[str], *, trust: bool = False) 
             "it with build_datasets() and save_dlstudio_archive()."
         )
     fix = "Fix: write it again with save_dlstudio_archive(), or download it again."
-    try:
-        data = gzip.decompress(raw)
+    cap = max_unpacked_bytes(max_bytes)
+    try:  # a first pass checks the gzip layer and its size, holding nothing but a block
+        with open_gzip(raw, cap, name=str(path)) as stream:
+            while stream.read(1 << 20):
+                pass
     except (OSError, EOFError, zlib.error) as exc:
         raise ArchiveFormatError(
             f"{path} is not a complete gzip file ({type(exc).__name__}: {exc}): it is corrupt or truncated. "
             f"{fix}"
         ) from None
     try:
-        payload = _PlainDataUnpickler(io.BytesIO(data), encoding="latin1").load()
+        with open_gzip(raw, cap, name=str(path)) as stream:
+            payload = _PlainDataUnpickler(stream, encoding="latin1").load()
     except UnsafeArchiveError as exc:
         raise UnsafeArchiveError(
             f"{path} asks the unpickler for {exc}, but a sentiment archive holds only dicts, lists and "

@@ -6,6 +6,13 @@ a ``<root>`` wrapper in some copies), so :func:`parse_reviews` scans them for th
 with :meth:`str.find`, in one pass: its time grows linearly with the file's size, even
 for a damaged file. (A regular expression such as ``<review>(.*?)</review>`` rescans the
 rest of the file for every unclosed tag: minutes for a few megabytes.)
+
+Damage is an error, never a silent gap in the data: a ``<review>`` or a field
+(``<review_text>``, ``<title>``, ...) left unclosed raises a
+:class:`~rnnlib.core.registry.DataFormatError` naming the file and the line, and so does a
+byte that is not UTF-8 (unless :func:`read_review_file` is asked to replace such bytes).
+The real files (``shared/data/amazon_multidomain_sentiment``) are valid UTF-8 with every
+field closed: they parse as before.
 """
 
 from __future__ import annotations
@@ -16,9 +23,11 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Literal
 
 from rnnlib.core.data import DatasetSpec, fetch_file
+from rnnlib.core.files import decode_utf8, read_data_bytes
+from rnnlib.core.registry import DataFormatError
 
 __all__ = [
     "BALANCED_CATEGORIES",
@@ -53,6 +62,21 @@ _SOURCE = {c: "amazon_reviews" for c in BALANCED_CATEGORIES} | {
 }
 _OPEN = "<review>"
 _CLOSE = "</review>"
+#: The fields of a review block (shared/data/README.md, section 2): each must be closed.
+_FIELDS = (
+    "unique_id",
+    "asin",
+    "product_name",
+    "product_type",
+    "helpful",
+    "rating",
+    "title",
+    "date",
+    "reviewer",
+    "reviewer_location",
+    "review_text",
+)
+_REFETCH = "Fix: fetch it again with rnnlib.core.data.fetch_file, which verifies its checksum."
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
@@ -93,6 +117,25 @@ def _field(text: str, start: int, end: int, name: str) -> str | None:
     if stop < 0:
         return None
     return html.unescape(text[begin + len(opening) : stop]).strip()
+
+
+def _unclosed_field(text: str, start: int, end: int) -> tuple[str, int] | None:
+    """The first field of the block ``text[start:end]`` opened and not closed, and its offset.
+
+    A ``<name>`` must be followed by ``</name>`` before the next ``<name>`` and the end of
+    the block. Each search stays between one tag and the next, so the check costs a few
+    passes over the block, whatever it holds.
+    """
+    for name in _FIELDS:
+        opening, closing = f"<{name}>", f"</{name}>"
+        pos = text.find(opening, start, end)
+        while pos >= 0:
+            body = pos + len(opening)
+            stop = text.find(closing, body, end)
+            if stop < 0 or text.find(opening, body, stop) >= 0:
+                return name, pos
+            pos = text.find(opening, stop + len(closing), end)
+    return None
 
 
 def _rating(value: str | None) -> float | None:
@@ -146,15 +189,17 @@ def parse_reviews(text: str, category: str, sentiment: int, *, source: str = "th
 
     Each field's first occurrence is used (the unprocessed files repeat some fields),
     stripped of surrounding whitespace, with HTML entities decoded. A missing or
-    unreadable ``<rating>`` gives ``None``; a missing (or unclosed) ``<title>`` or
-    ``<review_text>`` gives ``""`` (:func:`~rnnlib.datasets.sentiment.dlstudio.build_datasets` then
-    drops and counts the empty review). Anything outside the blocks (a ``<root>`` wrapper,
-    blank lines, a stray ``</review>``) is ignored.
+    unreadable ``<rating>`` gives ``None``; a missing ``<title>`` or ``<review_text>``
+    gives ``""`` (:func:`~rnnlib.datasets.sentiment.dlstudio.build_datasets` then drops and
+    counts the empty review). Anything outside the blocks (a ``<root>`` wrapper, blank
+    lines, a stray ``</review>``) is ignored.
 
     A ``<review>`` with no ``</review>`` before the next ``<review>`` or the end of the
-    file is a damaged block, and a damaged file is refused as a whole (the message gives
-    the line of the first such tag): a truncated download must not pass for a shorter
-    dataset. The time is linear in the length of ``text``, whatever it holds.
+    file is a damaged block, and so is a block with a field (``<review_text>``,
+    ``<title>``, ...) opened and not closed before the next one or the block's end. A
+    damaged file is refused as a whole (the message gives the line of the first such
+    tag): a truncated download must not pass for a shorter dataset, nor a review for one
+    with no text. The time is linear in the length of ``text``, whatever it holds.
 
     Args:
         text: the file's contents.
@@ -163,25 +208,35 @@ def parse_reviews(text: str, category: str, sentiment: int, *, source: str = "th
         source: what to call the text in error messages (a file name).
 
     Raises:
-        ValueError: a bad sentiment, no ``<review>`` tag at all, or an unclosed
-            ``<review>`` (a truncated or damaged file).
+        ValueError: a bad sentiment.
+        rnnlib.core.registry.DataFormatError: (a ``ValueError``) no ``<review>`` tag at all,
+            or an unclosed ``<review>`` or field (a truncated or damaged file).
     """
     _check_sentiment(sentiment)
     spans, unclosed, first_unclosed = _scan_blocks(text)
     if not spans and not unclosed:
-        raise ValueError(
+        raise DataFormatError(
             f"No <review>...</review> block in {source}: it is not a .review file of the Amazon "
             "review data, or it is empty. Fix: check the path, or fetch the file again with "
             "rnnlib.core.data.fetch_file."
         )
     if first_unclosed is not None:
         line = text.count("\n", 0, first_unclosed) + 1
-        raise ValueError(
+        raise DataFormatError(
             f"{source} has {len(spans) + unclosed} <review> tags but only {len(spans)} complete "
             f"<review>...</review> blocks (the first <review> without its </review> is on line "
-            f"{line}): the file is truncated or damaged. Fix: fetch it again with "
-            "rnnlib.core.data.fetch_file, which verifies its checksum."
+            f"{line}): the file is truncated or damaged. {_REFETCH}"
         )
+    for start, end in spans:
+        damaged = _unclosed_field(text, start, end)
+        if damaged is not None:
+            name, offset = damaged
+            line = text.count("\n", 0, offset) + 1
+            raise DataFormatError(
+                f"{source}, line {line}: <{name}> is not closed by "
+                f"</{name}> before the review's </review> (or the next <{name}>): the file is "
+                f"damaged, and the review would get an empty or wrong {name}. {_REFETCH}"
+            )
     return [
         Review(
             category=category,
@@ -194,18 +249,43 @@ def parse_reviews(text: str, category: str, sentiment: int, *, source: str = "th
     ]
 
 
-def read_review_file(path: str | os.PathLike[str], category: str, sentiment: int) -> list[Review]:
+def read_review_file(
+    path: str | os.PathLike[str],
+    category: str,
+    sentiment: int,
+    *,
+    errors: Literal["strict", "replace"] = "strict",
+) -> list[Review]:
     """Read and parse one ``.review`` file (see :func:`parse_reviews`).
 
-    The bytes are decoded as UTF-8; invalid bytes are replaced by U+FFFD
-    (``errors="replace"``) instead of failing, so one bad byte costs one character.
+    Args:
+        path: the file.
+        category: the category its reviews belong to.
+        sentiment: 1 for ``positive.review``, 0 for ``negative.review``.
+        errors: ``"strict"`` (the default): the bytes must be UTF-8, as the real files are;
+            a byte that is not (a copy re-saved as Windows-1252, a damaged file) is an
+            error naming the file, the line and the byte. ``"replace"``: each undecodable
+            byte becomes U+FFFD, which :func:`tokenize` treats as a separator: for a copy
+            you know is damaged and want to read anyway.
 
     Raises:
-        FileNotFoundError: no such file.
-        ValueError: the file holds no review block, or is truncated.
+        rnnlib.core.registry.DataFileError: the file is missing, a folder or unreadable.
+        rnnlib.core.registry.DataFormatError: (a ``ValueError``) a byte that is not UTF-8
+            (``errors="strict"``); no review block; a truncated or damaged file.
+        ValueError: a bad ``errors`` or sentiment.
     """
-    text = Path(path).read_bytes().decode("utf-8", errors="replace")
-    return parse_reviews(text, category, sentiment, source=str(path))
+    if errors not in ("strict", "replace"):
+        raise ValueError(f"errors={errors!r}: use 'strict' (the default) or 'replace'.")
+    data = read_data_bytes(path, "Fix: check the path, or let load_reviews() find the file.")
+    if errors == "replace":
+        text = data.decode("utf-8", errors="replace")
+    else:
+        fix = (
+            "Fix: fetch the original with rnnlib.core.data.fetch_file, or read this copy with "
+            "read_review_file(..., errors='replace') to turn each bad byte into U+FFFD."
+        )
+        text = decode_utf8(data, os.fspath(path), fix)
+    return parse_reviews(text, category, sentiment, source=os.fspath(path))
 
 
 def tokenize(text: str) -> list[str]:
@@ -251,8 +331,9 @@ def load_reviews(
         registry: the data registry to use (tests pass their own).
 
     Raises:
-        ValueError: an unknown category, none at all, or a single string instead of a list;
-            a file that is not a well-formed ``.review`` file.
+        ValueError: an unknown category, none at all, or a single string instead of a list.
+        rnnlib.core.registry.DataFormatError: (a ``ValueError``) a file that is not a
+            well-formed ``.review`` file in UTF-8 (the message names it and the line).
         rnnlib.core.registry.DataError: a file cannot be found or fails its checksum.
     """
     result: dict[str, dict[int, list[Review]]] = {}

@@ -36,6 +36,7 @@ from rnnlib.core.runtime import format_seconds, seed_everything
 from rnnlib.core.training import History, fit, predict_classes
 from rnnlib.datasets.sentiment.torchdata import IndexReviews, bucketed_loader
 from rnnlib.models import recurrences, textnet
+from rnnlib.studies import gradients
 
 __all__ = [
     "DIVERGED_LOSS",
@@ -199,7 +200,7 @@ def recurrent_radius(model: nn.Module) -> float:
         block = model.recurrent_blocks()[-1]
     else:
         raise ValueError(f"No recurrent block known for {type(model).__name__}: use make_network().")
-    return recurrences.spectral_radius(block) if bool(torch.isfinite(block).all()) else math.nan
+    return gradients.spectral_radius(block) if bool(torch.isfinite(block).all()) else math.nan
 
 
 def train_onehot_run(settings: OneHotSettings, split: ReviewSplit) -> OneHotRun:

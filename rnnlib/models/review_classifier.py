@@ -7,7 +7,7 @@ encoder reads the same inputs. It takes what
 :func:`rnnlib.datasets.sentiment.torchdata.collate_for_sentiment` makes, ``(padded indices, lengths)``,
 and returns one row of class scores per review. The encoders (:data:`ENCODERS`):
 
-- ``"scratch"`` -- :class:`rnnlib.models.fastgru.BatchedGRU` (chapter 3's GRU, batched), the
+- ``"scratch"`` -- :class:`rnnlib.models.batched_gru.BatchedGRU` (chapter 3's GRU, batched), the
   state at each review's last real word;
 - ``"gru"`` -- ``torch.nn.GRU``, run on the padded batch, its output read at each review's
   last real word (a recurrence only looks back, so the padding behind a review cannot change
@@ -16,11 +16,11 @@ and returns one row of class scores per review. The encoders (:data:`ENCODERS`):
   real word and the backward state after reading back to the first. The forward direction is
   an ``nn.GRU`` read at each review's last real word; the backward direction is a second
   ``nn.GRU`` run on each review reversed within its own length
-  (:func:`rnnlib.models.features.reverse_within_lengths`). Both run on the padded batch: exact,
+  (:func:`rnnlib.models.gru_features.reverse_within_lengths`). Both run on the padded batch: exact,
   and about twice as fast on a CPU as packing;
 - ``"bigru_packed"`` -- the same features from one bidirectional ``nn.GRU`` on a *packed*
-  batch (:func:`rnnlib.models.features.final_features`): the textbook way, kept to check
-  ``"bigru"`` against (:func:`rnnlib.models.features.split_directions` copies its weights);
+  batch (:func:`rnnlib.models.gru_features.final_features`): the textbook way, kept to check
+  ``"bigru"`` against (:func:`rnnlib.models.gru_features.split_directions` copies its weights);
 - ``"bigru_padded_last"`` -- the homework's head: the same bidirectional GRU on the padded
   batch, features = ``out[:, -1]``. Its forward half is read after the padding, and its
   backward half has read only the last position (often a padding zero): the pitfall, kept
@@ -35,9 +35,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from rnnlib.core.checks import check_sizes
-from rnnlib.models.fastgru import BatchedGRU, states_at_lengths
-from rnnlib.models.features import final_features, reverse_within_lengths
+from rnnlib.core.checks import check_padded_indices, check_sizes
+from rnnlib.models.batched_gru import BatchedGRU, states_at_lengths
+from rnnlib.models.gru_features import final_features, reverse_within_lengths
 
 Encoder = Literal["scratch", "gru", "bigru", "bigru_packed", "bigru_padded_last"]
 #: The encoders :class:`ReviewClassifier` offers.
@@ -142,14 +142,4 @@ def _check_inputs(inputs: object) -> tuple[torch.Tensor, torch.Tensor]:
             "ReviewClassifier takes (padded indices, lengths), as collate_for_sentiment batches them."
         )
     padded, lengths = inputs
-    if not isinstance(padded, torch.Tensor) or padded.ndim != 2 or padded.dtype != torch.long:
-        raise ValueError("padded indices must be an int64 tensor (batch, longest review).")
-    lengths = torch.as_tensor(lengths, dtype=torch.long)
-    if lengths.shape != (padded.shape[0],) or (
-        len(lengths) and (int(lengths.min()) < 1 or int(lengths.max()) > padded.shape[1])
-    ):
-        raise ValueError(
-            f"lengths must give each of the {padded.shape[0]} reviews a length in 1..{padded.shape[1]}; "
-            "a review with no known word cannot be classified (encode it with the embedding's words)."
-        )
-    return padded, lengths
+    return padded, check_padded_indices(padded, lengths)

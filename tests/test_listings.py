@@ -1,4 +1,4 @@
-"""rnnlib.viz.display: showing rnnlib source code in a chapter."""
+"""rnnlib.viz.listings: showing rnnlib source code in a chapter."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from IPython.display import Code
 
 from rnnlib.models.charrnn import LectureRNN, run_name
-from rnnlib.viz.display import show_source
+from rnnlib.viz.listings import show_source
 
 
 def test_show_source_of_a_class() -> None:

@@ -1,4 +1,5 @@
-"""rnnlib.models.review_rnn: parameter counts, each encoder's features against GRUs run by hand, errors."""
+"""rnnlib.models.review_classifier: parameter counts, each encoder's features against GRUs run
+by hand, errors."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlib.models.fastgru import BatchedGRU
-from rnnlib.models.features import reverse_within_lengths, split_directions
-from rnnlib.models.review_rnn import ENCODERS, ReviewClassifier
+from rnnlib.models.batched_gru import BatchedGRU
+from rnnlib.models.gru_features import reverse_within_lengths, split_directions
+from rnnlib.models.review_classifier import ENCODERS, ReviewClassifier
 
 VOCAB, DIM, HIDDEN = 12, 6, 5
 LENGTHS = [3, 5, 1, 4]  # unsorted, with padding behind all but one review
@@ -268,9 +269,9 @@ def test_inputs_must_be_padded_and_lengths(inputs: object) -> None:
 @pytest.mark.parametrize(
     ("lengths", "message"),
     [
-        ([2, 0], r"each of the 2 reviews a length in 1\.\.3; a review with no known word"),
-        ([4, 1], r"each of the 2 reviews a length in 1\.\.3"),
-        ([3], r"each of the 2 reviews a length in 1\.\.3"),
+        ([2, 0], r"one length in 1\.\.3 to each of the 2 reviews, got \[2, 0\]: a review with no known word"),
+        ([4, 1], r"one length in 1\.\.3 to each of the 2 reviews"),
+        ([3], r"one length in 1\.\.3 to each of the 2 reviews"),
     ],
 )
 def test_bad_lengths(encoder: str, lengths: list[int], message: str) -> None:
@@ -283,7 +284,8 @@ def test_bad_lengths(encoder: str, lengths: list[int], message: str) -> None:
     "padded", [torch.ones(2, 3), torch.ones(2, 3, 1, dtype=torch.long), torch.ones(3, dtype=torch.long)]
 )
 def test_padded_indices_must_be_2d_int64(padded: torch.Tensor) -> None:
-    with pytest.raises(ValueError, match=r"padded indices must be an int64 tensor \(batch, longest review\)"):
+    message = r"padded must hold word indices \(batch, time >= 1\) of an integer dtype"
+    with pytest.raises(ValueError, match=message):
         model_for("gru")((padded, torch.tensor([1, 1])))
 
 

@@ -1,4 +1,4 @@
-"""rnnlib.models.baselines on toy corpora: majority class, TF-IDF, mean word vectors, errors."""
+"""rnnlib.models.sentiment_baselines on toy corpora: majority class, TF-IDF, mean word vectors, errors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from rnnlib.models.baselines import (
+from rnnlib.models.sentiment_baselines import (
     majority_baseline,
     mean_vector_features,
     mean_vector_logistic,

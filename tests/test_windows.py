@@ -1,21 +1,17 @@
-"""rnnlib.core.timeseries: min-max scaling, sMAPE / MAE by hand, lazy windows and their bounds."""
+"""rnnlib.datasets.windows (min-max scaling, lazy windows and their bounds) and
+rnnlib.core.forecast_metrics (sMAPE / MAE by hand)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from rnnlib.core.timeseries import (
-    MinMaxScaler,
-    WindowDataset,
-    mae,
-    smape,
-    smape_dlstudio,
-    smape_terms,
-    window_starts,
-)
+from rnnlib.core.forecast_metrics import mae, smape, smape_dlstudio, smape_terms
+from rnnlib.datasets.windows import MinMaxScaler, WindowDataset, window_starts
 
 # the lecture's example (slides on data normalization)
 X = np.array([[1.0, -1.0, 2.0], [2.0, 0.0, 0.0], [0.0, 1.0, -1.0]])
@@ -101,14 +97,25 @@ def test_mae_by_hand() -> None:
 
 
 @pytest.mark.parametrize("metric", [smape, smape_dlstudio, smape_terms, mae])
-def test_metric_errors(metric: object) -> None:
-    assert callable(metric)
-    with pytest.raises(ValueError, match="same shape"):
-        metric([1.0, 2.0], [1.0])
-    with pytest.raises(ValueError, match="empty"):
-        metric([], [])
-    with pytest.raises(ValueError, match="NaN"):
-        metric([1.0, np.nan], [1.0, 2.0])
+@pytest.mark.parametrize(
+    ("actual", "predicted", "message"),
+    [
+        ([1.0, 2.0], [1.0], r"actual \(2,\) and predicted \(1,\) must have the same shape: one prediction"),
+        ([[1.0, 2.0]], [1.0, 2.0], r"actual \(1, 2\) and predicted \(2,\) must have the same shape"),
+        ([], [], "actual and predicted are empty: there is nothing to score"),
+        ([1.0, np.nan], [1.0, 2.0], "hold NaN or infinite values: drop those hours"),
+        ([1.0, 2.0], [np.inf, 2.0], "hold NaN or infinite values: drop those hours"),
+        ([1.0, 2.0], torch.tensor([1.0, -np.inf]), "hold NaN or infinite values"),
+        (["a", "b"], [1.0, 2.0], "actual must be numbers, got list"),
+        ([1.0, 2.0], {"x": 1}, "predicted must be numbers, got dict"),
+    ],
+    ids=["length", "shape", "empty", "nan", "inf", "tensor-inf", "text", "dict"],
+)
+def test_metric_errors(
+    metric: Callable[[object, object], object], actual: object, predicted: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        metric(actual, predicted)
 
 
 def test_window_starts_keeps_windows_and_targets_inside_the_span() -> None:

@@ -28,7 +28,10 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnlib.core.checks import check_sizes
-from rnnlib.models.features import (
+
+# re-exported for chapter 4, which counts nn.GRU's parameters by its formula
+from rnnlib.models.gru import gru_layer_parameter_count
+from rnnlib.models.gru_features import (
     check_gru,
     check_h_n,
     check_lengths,
@@ -44,6 +47,7 @@ __all__ = [
     "benchmark_modes",
     "final_features",
     "final_features_from_output",
+    "gru_layer_parameter_count",
     "gru_shapes",
     "run_each_alone",
     "run_packed",

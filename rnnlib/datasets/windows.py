@@ -1,19 +1,17 @@
-"""Time-series machinery for forecasting: min-max scaling, error metrics, lazy windows.
-
-Three pieces, each generic (nothing here knows about power loads):
+"""Forecasting windows and scaling: the lecture's min-max scaler and "chunking on a running basis".
 
 - :class:`MinMaxScaler` -- the lecture's per-column scaling ``(x - min) / (max - min)`` to
   ``[0, 1]``, and its inverse for the predictions;
-- :func:`smape`, :func:`smape_dlstudio`, :func:`mae` -- forecast errors;
-- :func:`window_starts` and :class:`WindowDataset` -- "chunking on a running basis": every
-  window of ``window`` consecutive hours and the value ``horizon`` hours after its last one,
-  built lazily (one view per item, never an array of all windows).
+- :func:`window_starts` and :class:`WindowDataset` -- every window of ``window`` consecutive
+  hours and the value ``horizon`` hours after its last one, built lazily (one view per item,
+  never an array of all windows).
 
-Layout: a series has ``T`` time steps; ``features`` is ``(T, F)``, ``target`` is ``(T,)``. A
-window starting at ``s`` covers ``[s, s + window)``; its *forecast origin* is its last index
-``s + window - 1`` (the last value known when the forecast is made) and its *target* is the
-value at ``s + window + horizon - 1``: ``horizon=1`` is the next hour, ``horizon=24`` the same
-hour one day ahead.
+Nothing here knows about power loads. Layout: a series has ``T`` time steps; ``features`` is
+``(T, F)``, ``target`` is ``(T,)``. A window starting at ``s`` covers ``[s, s + window)``; its
+*forecast origin* is its last index ``s + window - 1`` (the last value known when the forecast
+is made) and its *target* is the value at ``s + window + horizon - 1``: ``horizon=1`` is the
+next hour, ``horizon=24`` the same hour one day ahead. The forecast errors are in
+:mod:`rnnlib.core.forecast_metrics`.
 """
 
 from __future__ import annotations
@@ -26,9 +24,9 @@ import numpy.typing as npt
 import torch
 from torch.utils.data import Dataset
 
-from rnnlib.core.checks import check_sizes
+from rnnlib.core.checks import as_float_array, check_sizes
 
-__all__ = ["MinMaxScaler", "WindowDataset", "mae", "smape", "smape_dlstudio", "smape_terms", "window_starts"]
+__all__ = ["MinMaxScaler", "WindowDataset", "window_starts"]
 
 ArrayOrTensor = TypeVar("ArrayOrTensor", np.ndarray, torch.Tensor)
 
@@ -82,7 +80,7 @@ class MinMaxScaler:
             ValueError: the values are empty, not 1-D or 2-D, hold NaN or infinity, or a column
                 is constant (``max == min`` would divide by zero).
         """
-        array = _as_float_array(values, "values")
+        array = as_float_array(values, "values")
         if array.ndim not in (1, 2) or array.shape[0] == 0 or array.size == 0:
             raise ValueError(
                 f"fit needs (rows,) or (rows, columns) values with at least one row, got shape {array.shape}."
@@ -175,15 +173,6 @@ class MinMaxScaler:
         )
 
 
-def _as_float_array(values: npt.ArrayLike | torch.Tensor, name: str) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    try:
-        return np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be numbers, got {type(values).__name__}: {error}") from error
-
-
 def _affine(values: ArrayOrTensor, scale: np.ndarray, offset: np.ndarray) -> ArrayOrTensor:
     """``values * scale + offset``, numpy in float64 or torch in the tensor's dtype and device."""
     if isinstance(values, torch.Tensor):
@@ -192,78 +181,6 @@ def _affine(values: ArrayOrTensor, scale: np.ndarray, offset: np.ndarray) -> Arr
         o = torch.as_tensor(offset, dtype=dtype, device=values.device)
         return values.to(dtype) * s + o
     return np.asarray(values, dtype=np.float64) * scale + offset
-
-
-def _pair(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    a = _as_float_array(actual, "actual")
-    p = _as_float_array(predicted, "predicted")
-    if a.shape != p.shape:
-        raise ValueError(
-            f"actual {a.shape} and predicted {p.shape} must have the same shape: one prediction "
-            "per actual value."
-        )
-    if a.size == 0:
-        raise ValueError("actual and predicted are empty: there is nothing to score.")
-    if not (np.isfinite(a).all() and np.isfinite(p).all()):
-        raise ValueError(
-            "actual or predicted hold NaN or infinite values: drop those hours (or fix the model) "
-            "before scoring."
-        )
-    return a.reshape(-1), p.reshape(-1)
-
-
-def smape(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> float:
-    """Symmetric mean absolute percentage error, in percent (0 to 200), the standard definition.
-
-    ``100 / n * sum(2 |P - A| / (|A| + |P|))``: each term compares the error with the mean size
-    of the two values; a pair with ``A = P = 0`` counts 0 (a perfect forecast). This is the
-    lecture's formula (its ``|P + GT| / 2`` equals ``(|A| + |P|) / 2`` for positive loads).
-
-    Raises:
-        ValueError: shapes differ, nothing to score, or NaN / infinity.
-    """
-    return float(smape_terms(actual, predicted).mean())
-
-
-def smape_terms(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> np.ndarray:
-    """The per-value terms ``200 |P - A| / (|A| + |P|)`` whose mean is :func:`smape`, flattened.
-
-    A paired test of two forecasts (:func:`rnnlib.core.stats.diebold_mariano`) compares them
-    term by term. A pair with ``A = P = 0`` gives 0.
-
-    Raises:
-        ValueError: shapes differ, nothing to score, or NaN / infinity.
-    """
-    a, p = _pair(actual, predicted)
-    denominator = np.abs(a) + np.abs(p)
-    return np.divide(200.0 * np.abs(p - a), denominator, out=np.zeros_like(a), where=denominator > 0)
-
-
-def smape_dlstudio(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> float:
-    """What DLStudio's released ``DataPrediction`` code computes: ``100 * mean(|P - A| / (A + P) / 2)``.
-
-    The division by 2 lands on the ratio instead of the denominator, so for positive values
-    this is **a quarter** of :func:`smape`: the lecture's reported "0.2606" is about 1.04 %
-    in the standard definition. Kept to compare with the lecture's number only; report
-    :func:`smape`. Pairs with ``A + P = 0`` count 0.
-
-    Raises:
-        ValueError: shapes differ, nothing to score, or NaN / infinity.
-    """
-    a, p = _pair(actual, predicted)
-    total = a + p
-    terms = np.divide(np.abs(p - a), total, out=np.zeros_like(a), where=total != 0) / 2.0
-    return float(100.0 * terms.mean())
-
-
-def mae(actual: npt.ArrayLike, predicted: npt.ArrayLike) -> float:
-    """Mean absolute error ``mean(|P - A|)``, in the unit of the values (e.g. megawatts).
-
-    Raises:
-        ValueError: shapes differ, nothing to score, or NaN / infinity.
-    """
-    a, p = _pair(actual, predicted)
-    return float(np.abs(p - a).mean())
 
 
 def window_starts(

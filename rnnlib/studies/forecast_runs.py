@@ -31,8 +31,8 @@ from torch.utils.data import DataLoader, RandomSampler
 from rnnlib.core.checks import check_sizes
 from rnnlib.core.parallel import parallel_map
 from rnnlib.core.runtime import format_seconds, pick_device, seed_everything
-from rnnlib.core.timeseries import WindowDataset, window_starts
 from rnnlib.core.training import History, eval_mode, fit
+from rnnlib.datasets.windows import WindowDataset, window_starts
 from rnnlib.models.pmgru import CellKind, Forecaster
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Classifier features from a ``torch.nn.GRU``: the last layer's final state in each direction.
 
-Used by every recurrent classifier of the course (:class:`rnnlib.models.classifiers.GRUClassifier`)
-and explained in the chapter on the ``torch.nn.GRU`` API (:mod:`rnnlib.teaching.gru_api`
+Used by every recurrent classifier of the course (:class:`rnnlib.models.surname_classifiers.GRUClassifier`)
+and explained in the chapter on the ``torch.nn.GRU`` API (:mod:`rnnlib.studies.gru_api`
 re-exports these functions beside the other helpers of that chapter).
 
 :func:`reverse_within_lengths` and :func:`split_directions` give the backward direction of a

@@ -1,4 +1,4 @@
-"""rnnlib.models.forecasting: one run from settings to test predictions, on a tiny synthetic series."""
+"""rnnlib.studies.forecast_runs: one run from settings to test predictions, on a tiny synthetic series."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlib.models.forecasting import (
+from rnnlib.models.pmgru import Forecaster
+from rnnlib.studies.forecast_runs import (
     ForecastSettings,
     SeriesSplit,
     predict_windows,
     train_forecaster,
     train_forecasters,
 )
-from rnnlib.models.pmgru import Forecaster
 
 
 def split(hours: int = 600) -> SeriesSplit:

@@ -1,4 +1,4 @@
-"""rnnlib.models.fastgru: the batched GRU against nn.GRU and the lecture's GRU, padded batches, errors."""
+"""rnnlib.models.batched_gru: the batched GRU against nn.GRU and the lecture's GRU, padded batches, errors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnlib.models.fastgru import BatchedGRU, states_at_lengths
+from rnnlib.models.batched_gru import BatchedGRU, states_at_lengths
 from rnnlib.models.gru import GRU
 
 TOL = 1e-12

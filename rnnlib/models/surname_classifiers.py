@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pack_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 from rnnlib.core.checks import check_sizes
 from rnnlib.core.metrics import accuracy, macro_accuracy
 from rnnlib.core.training import eval_mode, move_to
-from rnnlib.datasets.surnames import N_LETTERS, fold_to_ascii, line_to_indices, normalize_case
-from rnnlib.models.features import final_features
+from rnnlib.datasets.surnames import N_LETTERS, fold_to_ascii, normalize_case, pack_names
+from rnnlib.models.gru_features import final_features
 
 __all__ = [
     "ALPHAS",
@@ -33,7 +33,6 @@ __all__ = [
     "PriorCorrected",
     "choose_prior_alpha",
     "class_weights",
-    "count_parameters",
     "log_prior",
     "predict_language",
     "prior_corrected",
@@ -44,11 +43,6 @@ class NameClassifier(Protocol):
     """Anything with ``classify(names) -> log-probabilities (len(names), n_classes)``."""
 
     def classify(self, names: Sequence[str]) -> torch.Tensor: ...
-
-
-def count_parameters(model: nn.Module, *, trainable_only: bool = True) -> int:
-    """Number of (trainable) scalar parameters of ``model``."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
 class GRUClassifier(nn.Module):
@@ -103,9 +97,8 @@ class GRUClassifier(nn.Module):
     def classify(self, names: Sequence[str]) -> torch.Tensor:
         """Log-probabilities for a list of (already folded) names."""
         device = self.head.weight.device
-        one_hots = [nn.functional.one_hot(line_to_indices(n), N_LETTERS).float() for n in names]
         with eval_mode(self):
-            scores = self(move_to(pack_sequence(one_hots, enforce_sorted=False), device))
+            scores = self(move_to(pack_names(names), device))
         return torch.log_softmax(scores, dim=1)
 
 

@@ -54,7 +54,7 @@ __all__ = [
     "UnknownDatasetError",
 ]
 
-#: The environment variable that names the download cache (read by :func:`rnnlib.core.data.cache_dir`).
+#: The environment variable that names the download cache (read by :func:`rnnlib.core.local_data.cache_dir`).
 CACHE_ENV = "RNNLIB_CACHE_DIR"
 
 
@@ -96,7 +96,7 @@ class CacheAccessError(DataError):
         """The error for an ``OSError`` met while doing ``action`` in the cache folder ``cache``.
 
         Args:
-            cache: the cache folder (:func:`rnnlib.core.data.cache_dir`).
+            cache: the cache folder (:func:`rnnlib.core.local_data.cache_dir`).
             action: what rnnlib was doing, as a phrase: ``"remove the corrupt file X"``.
             error: the operating system's error; it is named in the message and should be
                 chained (``raise CacheAccessError.about(...) from error``).

@@ -35,6 +35,7 @@ from rnnlib.core.registry import ArchiveTooLargeError, DataError
 __all__ = [
     "MAX_UNPACKED_ENV",
     "MAX_UNPACKED_MB",
+    "ByteSource",
     "CappedReader",
     "copy_capped",
     "extract_member",
@@ -49,7 +50,7 @@ MAX_UNPACKED_MB = 1024
 _CHUNK = 1 << 20
 
 
-class _Source(Protocol):
+class ByteSource(Protocol):
     """A binary stream: what :class:`CappedReader` reads."""
 
     def read(self, size: int = -1, /) -> bytes: ...
@@ -107,7 +108,7 @@ class CappedReader(io.RawIOBase):
 
     def __init__(
         self,
-        source: _Source,
+        source: ByteSource,
         cap: int,
         archive: str | os.PathLike[str],
         member: str | None = None,
@@ -150,7 +151,7 @@ class CappedReader(io.RawIOBase):
 
 
 def copy_capped(
-    source: _Source, out: IO[bytes], cap: int, archive: str | os.PathLike[str], member: str | None = None
+    source: ByteSource, out: IO[bytes], cap: int, archive: str | os.PathLike[str], member: str | None = None
 ) -> int:
     """Copy ``source`` to ``out`` in blocks; fail before writing byte ``cap + 1``.
 

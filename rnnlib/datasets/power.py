@@ -293,7 +293,7 @@ def load_power(
         rnnlib.core.registry.DataUnavailableError: the file is not in the mirror or the cache and could not be
             downloaded; for NI and PJM_Load, which have no public copy, the message says
             so and names ``RNNLIB_DATA_MIRROR``.
-        rnnlib.core.data.DataError: the other errors of :func:`rnnlib.core.data.fetch_file`.
+        rnnlib.core.registry.DataError: the other errors of :func:`rnnlib.core.data.fetch_file`.
     """
     path = region_path(region)
     dataset = _dataset_of(region)

@@ -46,7 +46,7 @@ __all__ = [
 #: be found (shared/data/README.md, "Not found"), so their digests are unknown. Add an
 #: entry once a copy from DLStudio's site has been obtained and checked.
 KNOWN_ARCHIVE_SHA256: dict[str, str] = {}
-#: File in :func:`rnnlib.core.data.cache_dir` listing the digests of archives rnnlib wrote.
+#: File in :func:`rnnlib.core.local_data.cache_dir` listing the digests of archives rnnlib wrote.
 TRUSTED_ARCHIVES_FILE = "trusted_archives.json"
 _PICKLE_PROTOCOL = 4
 

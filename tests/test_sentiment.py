@@ -1005,3 +1005,37 @@ def test_bucketed_loader_batches_similar_lengths(tiny: SentimentDataset) -> None
         sentiment.bucketed_loader(ds, 2, rows=[], shuffle=False)
     with pytest.raises(ValueError, match=r"batch_size"):
         sentiment.bucketed_loader(ds, 0, shuffle=False)
+
+
+# --------------------------------------------------------------------------- frequent_words
+
+
+def test_frequent_words_ranks_by_count_then_alphabet() -> None:
+    docs = [["b", "a", "c", "b"], ["c", "d", "b"], ["a"]]  # b 3, a 2, c 2, d 1
+    assert sentiment.frequent_words(docs, 3) == ["<pad>", "b", "a", "c"]
+    assert sentiment.frequent_words(docs, 10) == ["<pad>", "b", "a", "c", "d"]  # all there are
+    # the order of the reviews does not matter
+    assert sentiment.frequent_words(docs[::-1], 3) == sentiment.frequent_words(docs, 3)
+    assert sentiment.frequent_words(iter(docs), 1, pad="PAD") == ["PAD", "b"]  # any iterable
+
+
+def test_frequent_words_indexes_reviews_from_1(tiny: SentimentDataset) -> None:
+    docs, _ = tiny.documents()
+    vocab = sentiment.frequent_words(docs, 5)
+    items = IndexReviews(tiny, vocab)
+    assert vocab[0] == "<pad>" and len(vocab) == 6
+    assert all(int(ids.min()) >= 1 for ids, _, _ in (items[i] for i in range(len(items))))
+
+
+@pytest.mark.parametrize(
+    ("docs", "size", "pad", "message"),
+    [
+        ([["a"]], 0, "<pad>", r"size=0: must be a whole number"),
+        ([[], []], 3, "<pad>", r"The documents hold no word"),
+        (["a review"], 3, "<pad>", r"documents must be lists of words, got the string 'a review': tokenize"),
+        ([["<pad>", "a"]], 3, "<pad>", r"The padding token '<pad>' occurs as a word"),
+    ],
+)
+def test_frequent_words_refuses_bad_input(docs: list, size: int, pad: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        sentiment.frequent_words(docs, size, pad=pad)

@@ -18,7 +18,8 @@ One module per job, every public name re-exported here (``sentiment.X``):
   :func:`load_dlstudio_archive` and its trust store;
 - :mod:`~rnnlib.datasets.sentiment.torchdata` -- :class:`OneHotReviews`,
   :class:`IndexReviews`, :func:`collate_padded`, :func:`collate_for_sentiment`,
-  :func:`bucketed_loader` (length-bucketed batches for training and evaluation).
+  :func:`bucketed_loader` (length-bucketed batches for training and evaluation),
+  :func:`frequent_words` (a vocabulary of the most frequent training words).
 
 Choices, each made in one place and counted where it drops something:
 
@@ -86,6 +87,7 @@ from rnnlib.datasets.sentiment.torchdata import (
     bucketed_loader,
     collate_for_sentiment,
     collate_padded,
+    frequent_words,
 )
 
 __all__ = [
@@ -112,6 +114,7 @@ __all__ = [
     "build_datasets",
     "collate_for_sentiment",
     "collate_padded",
+    "frequent_words",
     "load_dlstudio_archive",
     "load_reviews",
     "parse_reviews",

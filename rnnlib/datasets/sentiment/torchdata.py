@@ -7,7 +7,8 @@ skipped and counted in ``skipped``, never turned into an empty tensor.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import torch
@@ -26,9 +27,40 @@ __all__ = [
     "bucketed_loader",
     "collate_for_sentiment",
     "collate_padded",
+    "frequent_words",
 ]
 
 Item = tuple[torch.Tensor, int, int]
+
+
+def frequent_words(documents: Iterable[Sequence[str]], size: int, *, pad: str = "<pad>") -> list[str]:
+    """A vocabulary of the ``size`` most frequent words of ``documents``, for
+    :class:`IndexReviews`: ``[pad, most frequent, next, ...]``, so that no word is index 0.
+
+    Pass the *training* reviews only: a vocabulary chosen with test reviews lets them
+    decide which words the model may see. Words of equal count are ordered alphabetically,
+    so the vocabulary does not depend on the order of the reviews. Fewer distinct words
+    than ``size`` give all of them.
+
+    Raises:
+        ValueError: ``size`` below 1, no word at all, a document that is a bare string
+            (tokenize it first), or ``pad`` among the words.
+    """
+    check_sizes(size=size)
+    counts: Counter[str] = Counter()
+    for document in documents:
+        if isinstance(document, str):
+            raise ValueError(
+                f"documents must be lists of words, got the string {document[:40]!r}: "
+                "tokenize each review first (sentiment.tokenize)."
+            )
+        counts.update(document)
+    if not counts:
+        raise ValueError("The documents hold no word: there is nothing to choose a vocabulary from.")
+    if pad in counts:
+        raise ValueError(f"The padding token {pad!r} occurs as a word: pass another pad.")
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [pad, *(word for word, _ in ranked[:size])]
 
 
 class IndexReviews(Dataset[Item]):

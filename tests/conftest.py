@@ -156,6 +156,18 @@ TOY_FILES: dict[str, bytes] = {
 }
 
 
+#: The toy dataset's first file, as the tests name it.
+ALPHA = "toy/alpha.txt"
+
+
+def write_tree(root: Path, files: dict[str, bytes]) -> None:
+    """Write ``{relative path: bytes}`` below ``root`` (a mirror or a cache, made by hand)."""
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pooch
 import pytest
-from conftest import TOY_FILES, Toy, ToyFactory, make_tar, make_zip, sha256_bytes
+from conftest import ALPHA, TOY_FILES, Toy, ToyFactory, make_tar, make_zip, sha256_bytes, write_tree
 
 from rnnlib.core import data, download, local_data
 from rnnlib.core.data import (
@@ -36,15 +36,6 @@ from rnnlib.core.data import (
     mirror_dir,
     sha256_of,
 )
-
-ALPHA = "toy/alpha.txt"
-
-
-def write_tree(root: Path, files: dict[str, bytes]) -> None:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
 
 
 def go_online(monkeypatch: pytest.MonkeyPatch) -> None:

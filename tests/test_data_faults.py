@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import TOY_FILES, Toy, ToyFactory
+from conftest import ALPHA, TOY_FILES, Toy, ToyFactory, write_tree
 
 from rnnlib.core import download, unpack
 from rnnlib.core.data import (
@@ -40,15 +40,6 @@ from rnnlib.core.data import (
     fetch,
     fetch_file,
 )
-
-ALPHA = "toy/alpha.txt"
-
-
-def write_tree(root: Path, files: dict[str, bytes]) -> None:
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
 
 
 def make_unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlib.core.checks import as_float_array, check_lengths, check_padded_indices, check_sizes
+from rnnlib.core.checks import (
+    as_float_array,
+    check_lengths,
+    check_padded_batch,
+    check_padded_indices,
+    check_sizes,
+)
 from rnnlib.core.env import env_flag, env_positive_number
 from rnnlib.core.files import atomic_write_bytes, partial_path
 
@@ -233,3 +239,34 @@ def test_as_float_array_reads_numbers(values: object) -> None:
 def test_as_float_array_names_the_argument(values: object) -> None:
     with pytest.raises(ValueError, match=r"^predicted must be numbers, got (list|dict): "):
         as_float_array(values, "predicted")  # type: ignore[arg-type]
+
+
+def test_env_positive_number_raises_the_callers_error() -> None:
+    class LimitError(RuntimeError):
+        pass
+
+    with pytest.raises(LimitError, match=r"LIMIT='0' is not a positive number of seconds\. Fix: x"):
+        env_positive_number("LIMIT", unit="seconds", fix="x", error=LimitError, environ={"LIMIT": "0"})
+
+
+# --------------------------------------------------------------------------- check_padded_batch
+
+
+def test_check_padded_batch_unpacks_a_pair() -> None:
+    padded = torch.zeros(2, 3, dtype=torch.long)
+    for pair in ((padded, [3, 1]), [padded, [3, 1]]):
+        got, lengths = check_padded_batch(pair, "Model")
+        assert got is padded and lengths.tolist() == [3, 1]
+
+
+@pytest.mark.parametrize("inputs", [torch.zeros(2, 3, dtype=torch.long), (torch.zeros(1, 1),), None])
+def test_check_padded_batch_names_the_model_and_the_fix(inputs: object) -> None:
+    with pytest.raises(
+        TypeError, match=r"^Model takes \(padded indices, lengths\), as collate_for_sentiment"
+    ):
+        check_padded_batch(inputs, "Model")
+
+
+def test_check_padded_batch_checks_the_pair() -> None:
+    with pytest.raises(ValueError, match=r"lengths must give one length in 1\.\.3"):
+        check_padded_batch((torch.zeros(1, 3, dtype=torch.long), [4]), "Model")

@@ -162,7 +162,10 @@ def test_words_outside_the_vocabulary_are_refused(name: str) -> None:
         ValueError, match=rf"word indices must lie in 0\.\.{V} \(0 the padding\), got 0\.\.{V + 1}"
     ):
         model((torch.tensor([[1, V + 1, 0]]), torch.tensor([2])))
-    with pytest.raises(ValueError, match=r"pass one tuple \(padded, lengths\), got Tensor"):
+    with pytest.raises(
+        TypeError,
+        match=r"takes \(padded indices, lengths\), as collate_for_sentiment batches them; got Tensor",
+    ):
         model(torch.tensor([[1, 2]]))
     with pytest.raises(ValueError, match=r"lengths must give one length in 1\.\.2"):
         model((torch.tensor([[1, 2]]), torch.tensor([3])))

@@ -26,6 +26,8 @@ from rnnlib.core.training import (
     train_epoch,
 )
 
+#: The columns of History.to_frame(), in order.
+HISTORY_COLUMNS = ["train_loss", "train_acc", "val_loss", "val_acc", "seconds", "lr", "updates"]
 CPU = torch.device("cpu")
 
 
@@ -77,15 +79,7 @@ def test_fit_learns_a_separable_problem() -> None:
         log=lines.append,
     )
     frame = history.to_frame()
-    assert list(frame.columns) == [
-        "train_loss",
-        "train_acc",
-        "val_loss",
-        "val_acc",
-        "seconds",
-        "lr",
-        "updates",
-    ]
+    assert list(frame.columns) == HISTORY_COLUMNS
     assert frame.index.name == "epoch"
     assert (frame["lr"] == 0.5).all()
     assert (frame["updates"] == 4).all()  # 64 examples in batches of 16
@@ -548,15 +542,7 @@ def test_history_best_epoch_and_empty() -> None:
         History().best_epoch()
     empty = History().to_frame()
     assert isinstance(empty, pd.DataFrame) and empty.empty
-    assert list(empty.columns) == [
-        "train_loss",
-        "train_acc",
-        "val_loss",
-        "val_acc",
-        "seconds",
-        "lr",
-        "updates",
-    ]
+    assert list(empty.columns) == HISTORY_COLUMNS
     assert History().total_seconds == 0.0
 
 

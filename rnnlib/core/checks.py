@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-__all__ = ["as_float_array", "check_lengths", "check_padded_indices", "check_sizes"]
+__all__ = ["as_float_array", "check_lengths", "check_padded_batch", "check_padded_indices", "check_sizes"]
 
 
 def check_sizes(**sizes: int) -> None:
@@ -76,6 +76,23 @@ def check_padded_indices(padded: torch.Tensor, lengths: torch.Tensor | Sequence[
             "it with the vocabulary's words)."
         )
     return lengths
+
+
+def check_padded_batch(inputs: object, owner: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Unpack one batch ``(padded, lengths)``, as ``collate_for_sentiment`` makes it, and check
+    it with :func:`check_padded_indices`; ``owner`` (the model's name) starts the message.
+
+    Raises:
+        TypeError: ``inputs`` is not a pair (a tuple or a list of two).
+        ValueError: as :func:`check_padded_indices`.
+    """
+    if not (isinstance(inputs, (tuple, list)) and len(inputs) == 2):
+        raise TypeError(
+            f"{owner} takes (padded indices, lengths), as collate_for_sentiment batches them; "
+            f"got {type(inputs).__name__}."
+        )
+    padded, lengths = inputs
+    return padded, check_padded_indices(padded, lengths)
 
 
 def check_lengths(lengths: Sequence[int] | np.ndarray) -> np.ndarray:

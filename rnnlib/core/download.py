@@ -91,10 +91,7 @@ def download_deadline(deadline: float | None = None) -> float:
         f"set it to the longest time a download may take, e.g. `export {DEADLINE_ENV}=7200`, "
         f"or unset it for the default ({DOWNLOAD_DEADLINE:.0f} s)."
     )
-    try:
-        seconds = env_positive_number(DEADLINE_ENV, unit="seconds", fix=fix)
-    except ValueError as error:
-        raise DataError(str(error)) from None
+    seconds = env_positive_number(DEADLINE_ENV, unit="seconds", fix=fix, error=DataError)
     return DOWNLOAD_DEADLINE if seconds is None else seconds
 
 

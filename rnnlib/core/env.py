@@ -48,7 +48,12 @@ def env_flag(name: str, default: bool = False, *, environ: Mapping[str, str] | N
 
 
 def env_positive_number(
-    name: str, *, unit: str, fix: str, environ: Mapping[str, str] | None = None
+    name: str,
+    *,
+    unit: str,
+    fix: str,
+    error: type[Exception] = ValueError,
+    environ: Mapping[str, str] | None = None,
 ) -> float | None:
     """The positive, finite number held by the environment variable ``name``, or None when it
     is unset or empty (the caller's default applies).
@@ -57,11 +62,13 @@ def env_positive_number(
         name: the variable, e.g. ``"RNNLIB_DOWNLOAD_DEADLINE"``.
         unit: what the number counts, for the message (``"seconds"``).
         fix: the sentence that ends the message: what to set instead.
+        error: the exception type to raise (a caller's own family, e.g. ``DataError``).
         environ: where to read it (default ``os.environ``).
 
     Raises:
-        ValueError: the variable holds anything else (text, zero, a negative number,
-            ``inf``, ``nan``); the message names the variable, its value, the unit and ``fix``.
+        ValueError: (or ``error``) the variable holds anything else (text, zero, a negative
+            number, ``inf``, ``nan``); the message names the variable, its value, the unit
+            and ``fix``.
     """
     env = os.environ if environ is None else environ
     raw = env.get(name, "")
@@ -72,5 +79,5 @@ def env_positive_number(
     except ValueError:
         number = float("nan")
     if not 0 < number < float("inf"):
-        raise ValueError(f"{name}={raw.strip()!r} is not a positive number of {unit}. Fix: {fix}")
+        raise error(f"{name}={raw.strip()!r} is not a positive number of {unit}. Fix: {fix}")
     return number

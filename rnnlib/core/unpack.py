@@ -73,10 +73,7 @@ def max_unpacked_bytes(max_bytes: int | None = None) -> int:
         f"set it to the most an archive may unpack to, e.g. `export {MAX_UNPACKED_ENV}=4096`, "
         f"or unset it for the default ({MAX_UNPACKED_MB} MiB)."
     )
-    try:
-        mebibytes = env_positive_number(MAX_UNPACKED_ENV, unit="MiB", fix=fix)
-    except ValueError as error:
-        raise DataError(str(error)) from None
+    mebibytes = env_positive_number(MAX_UNPACKED_ENV, unit="MiB", fix=fix, error=DataError)
     return MAX_UNPACKED_MB << 20 if mebibytes is None else max(1, int(mebibytes * (1 << 20)))
 
 

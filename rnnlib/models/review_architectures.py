@@ -33,7 +33,7 @@ from typing import Literal, get_args
 import torch
 from torch import nn
 
-from rnnlib.core.checks import check_padded_indices, check_sizes
+from rnnlib.core.checks import check_padded_batch, check_sizes
 
 Cell = Literal["tanh", "lstm", "gru"]
 #: The recurrences :class:`RecurrentReader` offers.
@@ -53,14 +53,9 @@ __all__ = [
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
-def _unpack(inputs: object, num_words: int) -> Batch:
+def _unpack(inputs: object, num_words: int, owner: str) -> Batch:
     """Check ``(padded, lengths)`` and that every index is a word of the vocabulary or 0."""
-    if not isinstance(inputs, tuple) or len(inputs) != 2:
-        raise ValueError(
-            f"pass one tuple (padded, lengths), got {type(inputs).__name__}: collate_for_sentiment makes it."
-        )
-    padded, lengths = inputs
-    lengths = check_padded_indices(padded, lengths)
+    padded, lengths = check_padded_batch(inputs, owner)
     if padded.numel() and (int(padded.min()) < 0 or int(padded.max()) > num_words):
         raise ValueError(
             f"word indices must lie in 0..{num_words} (0 the padding), got "
@@ -102,7 +97,7 @@ class WordVectorModel(nn.Module):
         self.embedding = nn.Embedding(num_words + 1, embedding_dim, padding_idx=0)
 
     def _inputs(self, inputs: Batch) -> Batch:
-        return _unpack(inputs, self.num_words)
+        return _unpack(inputs, self.num_words, type(self).__name__)
 
 
 class BagOfWordsMLP(nn.Module):
@@ -124,7 +119,7 @@ class BagOfWordsMLP(nn.Module):
 
     def multi_hot(self, inputs: Batch) -> torch.Tensor:
         """``(batch, num_words)``, the model's float dtype: 1 where the word occurs in the review."""
-        padded, lengths = _unpack(inputs, self.num_words)
+        padded, lengths = _unpack(inputs, self.num_words, type(self).__name__)
         words = torch.where(_real_words(padded, lengths), padded, 0)
         counts = torch.zeros(
             len(padded), self.num_words + 1, device=padded.device, dtype=self.hidden.weight.dtype

@@ -35,7 +35,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from rnnlib.core.checks import check_padded_indices, check_sizes
+from rnnlib.core.checks import check_padded_batch, check_sizes
 from rnnlib.models.batched_gru import BatchedGRU, states_at_lengths
 from rnnlib.models.gru_features import final_features, reverse_within_lengths
 
@@ -110,7 +110,7 @@ class ReviewClassifier(nn.Module):
 
     def features(self, inputs: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
         """The encoder's features ``(batch, directions * hidden_size)`` for ``(padded, lengths)``."""
-        padded, lengths = _check_inputs(inputs)
+        padded, lengths = check_padded_batch(inputs, "ReviewClassifier")
         vectors = self.embedding(padded)
         if self.encoder_name == "scratch":
             _, h_n = self.rnn(vectors, lengths=lengths)
@@ -134,12 +134,3 @@ class ReviewClassifier(nn.Module):
     def forward(self, inputs: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
         """Class scores ``(batch, num_classes)`` for ``(padded indices, lengths)``."""
         return self.head(self.features(inputs))
-
-
-def _check_inputs(inputs: object) -> tuple[torch.Tensor, torch.Tensor]:
-    if not (isinstance(inputs, (tuple, list)) and len(inputs) == 2):
-        raise TypeError(
-            "ReviewClassifier takes (padded indices, lengths), as collate_for_sentiment batches them."
-        )
-    padded, lengths = inputs
-    return padded, check_padded_indices(padded, lengths)

@@ -13,7 +13,9 @@
 - :mod:`rnnlib.studies.throughput` -- how fast chapter 5's review encoders train, against that
   roofline;
 - :mod:`rnnlib.studies.forecast_runs` -- chapter 6's forecasters trained to convergence, seeds side
-  by side.
+  by side;
+- :mod:`rnnlib.studies.review_tournament` -- chapter 7's tournament: every review classifier trained
+  the same way, with its inference speed and the memory of a training step.
 
 Modules here may import every other layer; nothing in rnnlib imports them.
 """

@@ -130,6 +130,25 @@ class IndexReviews(Dataset[Item]):
                 "train and test the same one)."
             )
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the reviews as two arrays (all indices, one length each), not one tensor each.
+
+        Sent to a worker process, a list of thousands of tensors would cost one shared-memory
+        file descriptor per tensor (``OSError: Too many open files``); two arrays cost none.
+        """
+        state = self.__dict__.copy()
+        sizes = np.array([len(ids) for ids in self._indices], dtype=np.int64)
+        flat = torch.cat(self._indices).numpy() if self._indices else np.zeros(0, dtype=np.int64)
+        state["_indices"] = (flat, sizes)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        packed: tuple[np.ndarray, np.ndarray] = state["_indices"]  # type: ignore[assignment]
+        flat, sizes = packed
+        parts = np.split(flat, np.cumsum(sizes)[:-1]) if sizes.size else []
+        state["_indices"] = [torch.from_numpy(part) for part in parts]
+        self.__dict__.update(state)
+
     @property
     def vocab_size(self) -> int:
         """Number of words in the vocabulary (the one-hot width)."""

@@ -16,6 +16,7 @@ GRU = "03_gru"
 GRU_API = "04_gru_api"
 EMBEDDINGS = "05_embeddings_bigru"
 FORECASTING = "06_pmgru_forecasting"
+BATTLEFIELD = "07_battlefield"
 
 
 @dataclass(frozen=True)
@@ -497,5 +498,119 @@ def classify_name(model, name):
         "    return f * h + (1 - f) * candidate",
         "q6",
         FORECASTING,
+    ),
+    # --- chapter 7, the model battlefield ---------------------------------------------------
+    # The convolutions' biases forgotten: filters·d·w per width only.
+    WrongAnswer(
+        "kim_convolutions_without_bias",
+        "    convolutions = sum(filters * embedding_dim * w + filters for w in widths)",
+        "    convolutions = sum(filters * embedding_dim * w for w in widths)",
+        "q1",
+        BATTLEFIELD,
+    ),
+    # The embedding counted with num_words rows: the padding row 0 forgotten.
+    WrongAnswer(
+        "kim_embedding_without_padding_row",
+        "    table = (num_words + 1) * embedding_dim",
+        "    table = num_words * embedding_dim",
+        "q1",
+        BATTLEFIELD,
+    ),
+    # Hard-coded: the public example's count, whatever the sizes.
+    WrongAnswer(
+        "hard_coded_kim_parameters",
+        "    table = (num_words + 1) * embedding_dim",
+        "    return 339_684\n    table = (num_words + 1) * embedding_dim",
+        "q1",
+        BATTLEFIELD,
+        keeps_at_most=0,
+    ),
+    # The GRU's three blocks of weights counted for the LSTM, which has four.
+    WrongAnswer(
+        "lstm_three_gate_blocks",
+        "    lstm = 4 * (hidden_size * embedding_dim",
+        "    lstm = 3 * (hidden_size * embedding_dim",
+        "q2",
+        BATTLEFIELD,
+    ),
+    # One bias per block (as Keras counts), where PyTorch keeps bias_ih and bias_hh.
+    WrongAnswer(
+        "lstm_one_bias_per_block",
+        "hidden_size * hidden_size + 2 * hidden_size)",
+        "hidden_size * hidden_size + hidden_size)",
+        "q2",
+        BATTLEFIELD,
+    ),
+    # The LSTM's biases forgotten altogether.
+    WrongAnswer(
+        "lstm_without_biases",
+        "hidden_size * hidden_size + 2 * hidden_size)",
+        "hidden_size * hidden_size)",
+        "q2",
+        BATTLEFIELD,
+    ),
+    # The maximum over every window of the padded batch, those hanging over a review's end too.
+    WrongAnswer(
+        "max_over_padded_windows",
+        '    return y.masked_fill(~inside[:, None, :], float("-inf")).amax(dim=-1)',
+        "    return y.amax(dim=-1)",
+        "q3",
+        BATTLEFIELD,
+    ),
+    # Only the windows inside a review: a review shorter than the width gets -inf, not its first window.
+    WrongAnswer(
+        "short_review_loses_its_window",
+        "    last_start = (torch.as_tensor(lengths, device=x.device) - width).clamp(min=0)",
+        "    last_start = torch.as_tensor(lengths, device=x.device) - width",
+        "q3",
+        BATTLEFIELD,
+    ),
+    # The mean over all time positions, padding included.
+    WrongAnswer(
+        "mean_includes_padding",
+        "    return total / lengths.unsqueeze(1).to(vectors.dtype)",
+        "    return vectors.mean(dim=1)",
+        "q4",
+        BATTLEFIELD,
+    ),
+    # The padding summed in (it is not zero), divided by the review's length.
+    WrongAnswer(
+        "mean_sums_the_padding",
+        "    total = (vectors * real.unsqueeze(-1).to(vectors.dtype)).sum(dim=1)",
+        "    total = vectors.sum(dim=1)",
+        "q4",
+        BATTLEFIELD,
+    ),
+    # The state at the padded last position: the recurrence has read padding after short reviews.
+    WrongAnswer(
+        "last_state_at_padded_end",
+        "    return outputs[rows, lengths - 1]",
+        "    return outputs[:, -1]",
+        "q5",
+        BATTLEFIELD,
+    ),
+    # Off by one: the state one word after the review's end (the first padding step).
+    WrongAnswer(
+        "last_state_one_step_late",
+        "    return outputs[rows, lengths - 1]",
+        "    return outputs[rows, lengths.clamp(max=outputs.shape[1] - 1)]",
+        "q5",
+        BATTLEFIELD,
+    ),
+    # The source notebook's formula: sigma(x) * sigma(1 - x).
+    WrongAnswer(
+        "sigmoid_derivative_of_004",
+        "    return s * (1 - s)",
+        "    return s * torch.sigmoid(1 - x)",
+        "q6",
+        BATTLEFIELD,
+    ),
+    # exp(-x) / (1 + exp(-x))^2: right near 0, inf / inf = nan far below it.
+    WrongAnswer(
+        "sigmoid_derivative_overflows",
+        "    s = torch.sigmoid(x)\n    return s * (1 - s)",
+        "    e = torch.exp(-x)\n    return e / (1 + e) ** 2",
+        "q6",
+        BATTLEFIELD,
     ),
 ]

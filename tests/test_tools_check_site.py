@@ -83,6 +83,8 @@ class FakePage:
     def __init__(self, context: FakeContext) -> None:
         self.context, self.handlers, self.url = context, {}, ""
         self.evaluated: list[tuple[str, Any]] = []
+        self.viewports: list[dict[str, int]] = []
+        self.reloads = 0
         self.request = FakeRequestAPI()
         self.script = context.browser.script
 
@@ -118,8 +120,17 @@ class FakePage:
             site_js.JS_MATH_COUNT: 1,
             site_js.JS_MATHJAX_READY: "ok",
             site_js.JS_MATH_PROBLEMS: {"containers": 1, "problems": []},
+            site_js.JS_PHONE_NAVIGATION: self.script.get(
+                "phone", {"sidebar": False, "button": False, "opened": False}
+            ),
         }
         return answers[js]
+
+    def set_viewport_size(self, size: dict[str, int]) -> None:
+        self.viewports.append(size)
+
+    def reload(self, wait_until: str) -> None:
+        self.reloads += 1
 
     def wait_for_function(self, js: str, arg: Any, timeout: int) -> None:
         assert js == site_js.JS_IMAGES_SETTLED
@@ -225,9 +236,26 @@ def test_a_notebook_page_is_checked_from_its_dom_and_links(tmp_path: Path) -> No
     (context,) = browser.contexts
     assert context.closed and (tmp_path / "ch__nb.png").exists()
     # the article's selector, found in the DOM, is what the page scripts work on
-    assert {arg for js, arg in context.pages[0].evaluated if js != site_js.JS_MATHJAX_READY} == {
-        ".bd-article"
-    }
+    page_wide = {site_js.JS_MATHJAX_READY, site_js.JS_PHONE_NAVIGATION}
+    assert {arg for js, arg in context.pages[0].evaluated if js not in page_wide} == {".bd-article"}
+    # then the page again at a phone's width, for its navigation (none on this page: no problem)
+    assert context.pages[0].viewports == [{"width": 390, "height": 844}] and context.pages[0].reloads == 1
+
+
+@pytest.mark.parametrize(
+    ("state", "problems", "note"),
+    [
+        ({"sidebar": True, "button": True, "opened": False}, 1, False),
+        ({"sidebar": True, "button": False, "opened": False}, 1, False),
+        ({"sidebar": True, "button": True, "opened": True}, 0, True),
+    ],
+)
+def test_the_navigation_is_opened_at_a_phones_width(
+    tmp_path: Path, state: dict[str, bool], problems: int, note: bool
+) -> None:
+    result, _, _ = check(tmp_path, PageSpec("intro", None), {"phone": state})
+    assert sum("navigation" in p for p in result.problems) == problems
+    assert ("navigation opens at 390 px" in result.notes) == note
 
 
 def test_network_and_console_problems_are_reported(tmp_path: Path) -> None:
@@ -489,4 +517,4 @@ def test_real_chromium_reports_every_planted_defect(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     expected = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
     assert reported(out) == expected, out
-    assert status == 1 and out.rstrip().endswith("1 passed, 6 failed")
+    assert status == 1 and out.rstrip().endswith("1 passed, 7 failed")

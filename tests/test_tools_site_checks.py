@@ -17,6 +17,7 @@ from tools.site_checks import (
     check_images,
     check_launch_links,
     check_math,
+    check_phone_navigation,
     check_text,
     check_title,
     colab_prefixes,
@@ -566,3 +567,28 @@ def test_planted_pages_text_rules_without_a_browser() -> None:
         html = (SITE / "html" / page).read_text(encoding="utf-8")
         found = text_problems(page_facts(html, BASE + page, "").blocks)
         assert found == [p for p in problems if p.startswith(TEXT_RULES)], page
+
+
+def test_check_phone_navigation_needs_a_visible_button_that_opens_the_sidebar() -> None:
+    themeless = PageResult(PageSpec("intro", None))
+    check_phone_navigation(themeless, {"sidebar": False, "button": False, "opened": False})
+    assert themeless.problems == [] and themeless.notes == []
+    no_button = PageResult(PageSpec("intro", None))
+    check_phone_navigation(no_button, {"sidebar": True, "button": False, "opened": False})
+    assert no_button.problems == ["at 390 px no visible button opens the navigation"]
+    dead = PageResult(PageSpec("intro", None))
+    check_phone_navigation(dead, {"sidebar": True, "button": True, "opened": False})
+    assert len(dead.problems) == 1 and "does not open the navigation" in dead.problems[0]
+    works = PageResult(PageSpec("intro", None))
+    check_phone_navigation(works, {"sidebar": True, "button": True, "opened": True})
+    assert works.problems == [] and works.notes == ["navigation opens at 390 px"]
+
+
+def test_request_problems_reports_an_error_logged_twice_once() -> None:
+    errors = [("planted", "http://h/p.html"), ("planted", "http://h/p.html"), ("other", "")]
+    problems = request_problems("http://h", {}, [], errors, ["TypeError: x", "TypeError: x"])
+    assert problems == [
+        "console error: planted [/p.html]",
+        "console error: other",
+        "uncaught exception: TypeError: x",
+    ]

@@ -29,7 +29,9 @@ headless Chromium. A page passes when:
   ``https://colab.research.google.com/github/{owner}/{repo}/blob/{branch}/{path_to_book}{file}.ipynb``
   with the values of the ``repository`` section of ``_config.yml``;
 * every notebook linked from the article is served by this site, is a notebook and holds no
-  solution; a Colab badge opens the published copy of it.
+  solution; a Colab badge opens the published copy of it;
+* opened again at a phone's width (390 x 844), a page with the theme's navigation sidebar has a
+  visible button that, clicked, brings the sidebar on screen.
 
 The rules are pure functions in ``tools.site_checks``; this module drives the browser. One line
 per page is printed (``OK`` or the list of problems), then ``N passed, M failed``. The exit
@@ -69,12 +71,15 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from tools import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
 from tools.book import PageSpec, TocError, toc_pages
 from tools.site_checks import (
+    PHONE_HEIGHT,
+    PHONE_WIDTH,
     ColabPrefixes,
     PageResult,
     check_article,
     check_images,
     check_launch_links,
     check_math,
+    check_phone_navigation,
     check_text,
     check_title,
     colab_prefixes,
@@ -93,6 +98,7 @@ from tools.site_js import (
     JS_MATH_COUNT,
     JS_MATH_PROBLEMS,
     JS_MATHJAX_READY,
+    JS_PHONE_NAVIGATION,
     JS_SCROLL_THROUGH,
 )
 
@@ -289,6 +295,11 @@ class PageChecker:
             shot = self.screenshots / (spec.docname.replace("/", "__") + ".png")
             page.screenshot(path=str(shot), full_page=True)
             result.notes.append(f"screenshot {shot}")
+
+        # On a phone: the page again, narrow, and its navigation button clicked.
+        page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
+        page.reload(wait_until="load")
+        check_phone_navigation(result, page.evaluate(JS_PHONE_NAVIGATION))
 
 
 # --------------------------------------------------------------------------------------------

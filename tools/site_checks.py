@@ -265,6 +265,29 @@ def check_math(result: PageResult, n_math: int, status: str, math: dict[str, Any
     result.notes.append(f"{n_math} math, {math['containers']} typeset")
 
 
+#: The viewport width of a phone (CSS pixels) at which the navigation must open.
+PHONE_WIDTH = 390
+PHONE_HEIGHT = 844
+
+
+def check_phone_navigation(result: PageResult, state: dict[str, Any]) -> None:
+    """``state``: ``{"sidebar": bool, "button": bool, "opened": bool}`` as the browser reported it
+    at :data:`PHONE_WIDTH` px: whether the page has the theme's navigation sidebar, a visible button
+    for it, and whether the sidebar was on screen after the button was clicked. A page without
+    the sidebar (not a themed page) has nothing to open."""
+    if not state.get("sidebar"):
+        return
+    if not state.get("button"):
+        result.problems.append(f"at {PHONE_WIDTH} px no visible button opens the navigation")
+    elif not state.get("opened"):
+        result.problems.append(
+            f"at {PHONE_WIDTH} px the navigation button does not open the navigation "
+            "(pydata-sphinx-theme 0.17 binds the hidden button: see requirements-dev.txt)"
+        )
+    else:
+        result.notes.append(f"navigation opens at {PHONE_WIDTH} px")
+
+
 def request_problems(
     origin: str,
     failed: dict[str, str],
@@ -279,8 +302,9 @@ def request_problems(
         failed: URL -> reason, for same-origin requests that failed or answered >= 400.
         external: requests to other hosts (blocked: the site must be self-contained).
         console_errors: ``(text, URL of the source)`` of each console error; a "Failed to load
-            resource" error about a request already listed is not repeated.
-        page_errors: uncaught exceptions, as "Name: message".
+            resource" error about a request already listed is not repeated, nor is an error
+            logged again (the page is opened twice: wide, then at a phone's width).
+        page_errors: uncaught exceptions, as "Name: message" (each reported once).
     """
 
     def rel(url: str) -> str:
@@ -289,12 +313,12 @@ def request_problems(
     problems = [f"{reason}: {rel(url)}" for url, reason in failed.items()]
     problems += [f"request to another host (blocked; the site must be self-contained): {u}" for u in external]
     reported = set(failed) | set(external)
-    for text, location in console_errors:
+    for text, location in dict.fromkeys(console_errors):  # a page opened twice logs twice
         if text.startswith("Failed to load resource") and location in reported:
             continue
         where = f" [{rel(location)}]" if location else ""
         problems.append(f"console error: {text}{where}")
-    problems += [f"uncaught exception: {error}" for error in page_errors]
+    problems += [f"uncaught exception: {error}" for error in dict.fromkeys(page_errors)]
     return problems
 
 

@@ -3,7 +3,9 @@
 Scrolling (so that lazy images load), whether images loaded and how wide they are shown, and
 whether MathJax started and typeset the math. Each function receives the CSS selector of the
 page's article (see ``tools.site_checks.find_article``); what it returns is judged by
-``tools.site_checks`` (``check_images``, ``check_math``).
+``tools.site_checks`` (``check_images``, ``check_math``). ``JS_PHONE_NAVIGATION`` takes nothing:
+run at a phone's width, it clicks the visible navigation button and reports whether the
+navigation opened (``check_phone_navigation``).
 """
 
 JS_SCROLL_THROUGH = """async (sel) => {
@@ -96,3 +98,28 @@ JS_MATH_PROBLEMS = """(sel) => {
   if (raw) problems.push(`raw TeX left unrendered in ${raw} text node(s): ` + samples.join(' | '));
   return {containers, problems};
 }"""
+
+#: How long the navigation may take to slide in after its button is clicked.
+PHONE_NAVIGATION_WAIT_MS = 3000
+
+JS_PHONE_NAVIGATION = """async () => {
+  const sidebar = document.querySelector('.bd-sidebar-primary');
+  if (!sidebar) return {sidebar: false, button: false, opened: false};
+  const shown = (e) => e.offsetParent !== null && getComputedStyle(e).visibility !== 'hidden';
+  const button = Array.from(document.querySelectorAll('.primary-toggle')).find(shown);
+  if (!button) return {sidebar: true, button: false, opened: false};
+  // open: the sidebar, or a dialog the theme moves it into, is on screen with links in it
+  const onScreen = (e) => {
+    const box = e.getBoundingClientRect();
+    const style = getComputedStyle(e);
+    return style.visibility !== 'hidden' && style.display !== 'none' && box.width > 0
+      && box.height > 0 && box.right > 0 && box.left < window.innerWidth && !!e.querySelector('a');
+  };
+  const open = () => Array.from(document.querySelectorAll('.bd-sidebar-primary, dialog[open]'))
+    .some(onScreen);
+  button.click();
+  for (let waited = 0; waited < WAIT_MS && !open(); waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {sidebar: true, button: true, opened: open()};
+}""".replace("WAIT_MS", str(PHONE_NAVIGATION_WAIT_MS))

@@ -6,6 +6,9 @@
 - :mod:`rnnlib.core.registry` -- what a dataset is (files, SHA-256, source) and the data errors;
 - :mod:`rnnlib.core.catalog` -- the course's datasets, registered;
 - :mod:`rnnlib.core.data` -- find, download and checksum-verify them (mirror, cache, download);
+- :mod:`rnnlib.core.local_data` -- the two local places of a data file: the mirror and the cache;
+- :mod:`rnnlib.core.download` -- a dataset's download: a timeout per read, a deadline for the whole;
+- :mod:`rnnlib.core.unpack` -- archives unpacked under a cap on their unpacked size;
 - :mod:`rnnlib.core.runtime` -- device choice, seeding, fast mode, threads, denormals, hardware
   and timing;
 - :mod:`rnnlib.core.progress` -- progress bars (widgets in notebooks, quiet in CI);

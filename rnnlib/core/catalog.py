@@ -50,6 +50,9 @@ _NAMES_SHA256 = {
     "Vietnamese": "f3f9e4164ab47601178a6e45b216464a64122f49d05541f24bf18a757253281d",
 }
 
+#: The surnames -- 18 files, one language each, from the PyTorch char-RNN tutorial's zip.
+#:
+#: :meta hide-value:
 NAMES = DatasetSpec(
     name="names",
     description=("Surnames from 18 languages, one per line (PyTorch char-RNN tutorial, BSD-3-Clause)."),
@@ -131,6 +134,10 @@ _BLITZER = (
     "Blitzer, Dredze and Pereira (ACL 2007), Amazon.com reviews, research and teaching use with attribution"
 )
 
+#: The balanced part of the Multi-Domain Sentiment Dataset -- 8 files, the positive and the
+#: negative reviews of 4 domains.
+#:
+#: :meta hide-value:
 AMAZON_REVIEWS = DatasetSpec(
     name="amazon_reviews",
     description=(
@@ -145,6 +152,9 @@ AMAZON_REVIEWS = DatasetSpec(
     ),
 )
 
+#: 4 unbalanced categories of the dataset's unprocessed part -- 8 files, positive and negative.
+#:
+#: :meta hide-value:
 AMAZON_REVIEWS_UNPROCESSED = DatasetSpec(
     name="amazon_reviews_unprocessed",
     description=(
@@ -213,6 +223,9 @@ _PJM_RECONSTRUCTED_SHA256 = {
     "PJM_Load": ("7dc080b7dfa4812c92f609a99cf1900cfbd49656412e744bf977d83500cebda0", 921109),
 }
 
+#: The hourly load of 9 PJM regions (one CSV each), from one public copy.
+#:
+#: :meta hide-value:
 PJM_HOURLY = DatasetSpec(
     name="pjm_hourly",
     description=(
@@ -230,6 +243,9 @@ PJM_HOURLY = DatasetSpec(
     ),
 )
 
+#: The hourly load of PJM East (1 CSV), from another public copy.
+#:
+#: :meta hide-value:
 PJM_HOURLY_PJME = DatasetSpec(
     name="pjm_hourly_pjme",
     description=(
@@ -248,6 +264,9 @@ PJM_HOURLY_PJME = DatasetSpec(
     ),
 )
 
+#: The hourly load of NI and PJM_Load (2 CSVs), with no public copy (mirror and cache only).
+#:
+#: :meta hide-value:
 PJM_HOURLY_RECONSTRUCTED = DatasetSpec(
     name="pjm_hourly_reconstructed",
     description=(
@@ -263,7 +282,10 @@ PJM_HOURLY_RECONSTRUCTED = DatasetSpec(
     ),
 )
 
-#: Size in bytes of each PJM file, by path below the data root (for people and tests).
+#: Size in bytes of each of the 12 PJM files (those of the three ``pjm_hourly*`` datasets), by
+#: path below the data root, for people and tests.
+#:
+#: :meta hide-value:
 PJM_SIZES: dict[str, int] = {
     f"{_PJM_ROOT}/{region}_hourly.csv": size
     for region, (_digest, size) in {
@@ -273,7 +295,11 @@ PJM_SIZES: dict[str, int] = {
     }.items()
 }
 
-#: Every dataset rnnlib knows, by name.
+#: Every dataset rnnlib knows, 6 datasets by name (the six above), what
+#: :func:`rnnlib.core.data.fetch` looks in. Their 46 files are listed with their SHA-256 digests,
+#: so the value is not printed here; ``REGISTRY[name].files`` lists one dataset's files.
+#:
+#: :meta hide-value:
 REGISTRY: dict[str, DatasetSpec] = {
     dataset.name: dataset
     for dataset in (

@@ -1,6 +1,6 @@
 """Finding, downloading and checksum-verifying the course datasets.
 
-Every dataset the course uses is listed in :data:`REGISTRY` (:mod:`rnnlib.core.catalog`)
+Every dataset the course uses is listed in :data:`.REGISTRY` (:mod:`rnnlib.core.catalog`)
 with, for each of its files, the path under a data root and the file's SHA-256. A file is
 looked up in this order:
 
@@ -18,18 +18,18 @@ looked up in this order:
 
 Whatever the source, the file's SHA-256 is checked before its path is returned
 (against the registry's digest, or one of the file's accepted alternatives
-:attr:`DataFile.alt_sha256`). A download that fails the check is removed, archive and
+:attr:`.DataFile.alt_sha256`). A download that fails the check is removed, archive and
 extracted file, so that the next call downloads afresh instead of reusing it.
-Every failure raises a :class:`DataError` subclass whose message names the
+Every failure raises a :class:`.DataError` subclass whose message names the
 dataset, the places that were tried and what to do about it. Every file of a dataset
-is looked for before a :class:`DataUnavailableError` is raised, so that it lists all the
+is looked for before a :class:`.DataUnavailableError` is raised, so that it lists all the
 missing files at once (and names ``RNNLIB_OFFLINE`` when that kept rnnlib from
 downloading), and what to do about the download's failure: connect to the internet, wait
 for a server error to pass, allow more time, or report an address that answers 404. A
 cache folder that cannot be written, or that holds a file where a folder should be (or
-a folder where a file should be), raises :class:`CacheAccessError`, which names the path
+a folder where a file should be), raises :class:`.CacheAccessError`, which names the path
 and how to choose another folder. The mirror's copy of a file that is unreadable or a
-folder raises :class:`DataFileError`, which names it and the fix.
+folder raises :class:`.DataFileError`, which names it and the fix.
 
 The registry's types and errors live in :mod:`rnnlib.core.registry`, its entries in
 :mod:`rnnlib.core.catalog`, the mirror and cache steps in :mod:`rnnlib.core.local_data`,
@@ -132,7 +132,7 @@ def get_dataset(name: str, registry: Mapping[str, DatasetSpec] | None = None) ->
 
     Args:
         name: the dataset's name, e.g. ``"names"``.
-        registry: where to look; default :data:`REGISTRY` (tests pass their own).
+        registry: where to look; default :data:`.REGISTRY` (tests pass their own).
 
     Raises:
         UnknownDatasetError: ``name`` is not registered; the message lists those that are.
@@ -312,7 +312,7 @@ def fetch_file(
     """Return a local, checksum-verified copy of one file of dataset ``name``.
 
     Args:
-        name: dataset name (a key of :data:`REGISTRY`).
+        name: dataset name (a key of :data:`.REGISTRY`).
         path: the file's path below the data root, e.g. ``"names/Arabic.txt"``.
         registry: the registry to look in (tests pass their own).
         timeout: seconds to wait for the download server to connect or to send more bytes.
@@ -351,11 +351,11 @@ def fetch(
 
     The archive is downloaded at most once for all the files: once a download has failed,
     the other files are only looked for in the mirror and the cache. Every file is looked
-    for before anything is reported, so that a :class:`DataUnavailableError` lists all the
+    for before anything is reported, so that a :class:`.DataUnavailableError` lists all the
     missing files at once. See :func:`fetch_file` for the resolution order.
 
     Args:
-        name: dataset name (a key of :data:`REGISTRY`).
+        name: dataset name (a key of :data:`.REGISTRY`).
         paths: the files wanted, as paths below the data root; None for every file of
             the dataset.
         registry: the registry to look in (tests pass their own).

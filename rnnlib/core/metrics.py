@@ -109,7 +109,7 @@ def macro_accuracy_interval(
     ``n_c`` examples; taken as independent binomial proportions, its standard error is
     ``sqrt(sum_c p_c (1 - p_c) / n_c) / K`` (a normal approximation). The small classes dominate it.
     A class scored 0 % or 100 % adds nothing, so with many of those the interval is too narrow.
-    Like :func:`wilson_interval`, it describes the test sample, not the spread between training runs.
+    Like :func:`.wilson_interval`, it describes the test sample, not the spread between training runs.
 
     Raises:
         ValueError: bad labels (see :func:`accuracy`) or a confidence outside (0, 1).
@@ -129,7 +129,7 @@ def class_report(
     """A table with, per class: examples, correct predictions, accuracy.
 
     Args:
-        confidence: also give each accuracy's :func:`wilson_interval` at this level, as
+        confidence: also give each accuracy's :func:`.wilson_interval` at this level, as
             columns ``low`` and ``high`` (NaN for a class with no example).
     """
     t, p = _labels(y_true, y_pred)
@@ -186,7 +186,7 @@ def summarize_seeds(
 
     Raises:
         KeyError: ``by`` or a metric is not a column of ``runs``.
-        ValueError: a group with fewer than two runs (see :func:`mean_interval`).
+        ValueError: a group with fewer than two runs (see :func:`.mean_interval`).
     """
     missing = [c for c in (by, *metrics) if c not in runs.columns]
     if missing:

@@ -6,8 +6,11 @@
   (:mod:`~rnnlib.datasets.sentiment.dlstudio`) and archives
   (:mod:`~rnnlib.datasets.sentiment.archives`), torch datasets and loaders
   (:mod:`~rnnlib.datasets.sentiment.torchdata`), all re-exported by the package;
-- :mod:`rnnlib.datasets.power` -- the PJM hourly power load: reading, cleaning, calendar
-  features, splits by time;
+- :mod:`rnnlib.datasets.power` -- the PJM hourly power load: fetching, cleaning with counts,
+  and re-exported from its helpers: reading a CSV (:mod:`~rnnlib.datasets.power_csv`), the checks
+  before cleaning (:mod:`~rnnlib.datasets.power_checks`), the cleaning report
+  (:mod:`~rnnlib.datasets.power_report`), calendar features and splits by time
+  (:mod:`~rnnlib.datasets.power_features`);
 - :mod:`rnnlib.datasets.windows` -- min-max scaling and lazy forecasting windows of any series.
 
 Modules here may import :mod:`rnnlib.core` only.

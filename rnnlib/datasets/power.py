@@ -8,16 +8,16 @@ such as ``2004-12-31 01:00:00,13478.0``. The files are registered in
 
 Five modules, every public name re-exported here:
 
-- :mod:`~rnnlib.datasets.power_csv` -- :func:`read_power_csv`, strict: a spreadsheet
+- :mod:`~rnnlib.datasets.power_csv` -- :func:`.read_power_csv`, strict: a spreadsheet
   re-save, a blank line, a non-numeric load or a byte that is not UTF-8 is an error naming
   the file and the line;
 - this module -- :func:`load_power` and :func:`clean_hourly`, with the choices below;
 - :mod:`~rnnlib.datasets.power_checks` -- what cleaning refuses: duplicates that conflict,
   gaps too long to interpolate, a series too short for one window;
-- :mod:`~rnnlib.datasets.power_report` -- :class:`PowerReport`, what cleaning found and did;
-- :mod:`~rnnlib.datasets.power_features` -- :func:`calendar_features`, :func:`split_by_time`.
+- :mod:`~rnnlib.datasets.power_report` -- :class:`.PowerReport`, what cleaning found and did;
+- :mod:`~rnnlib.datasets.power_features` -- :func:`.calendar_features`, :func:`.split_by_time`.
 
-Choices (each counted in :class:`PowerReport`, nothing is dropped without being counted):
+Choices (each counted in :class:`.PowerReport`, nothing is dropped without being counted):
 
 * The timestamps are PJM's local time, hour *ending* (a day runs from 01:00 to 00:00 of the
   next day). Hence the two quirks of daylight saving time: the fall-back hour appears twice
@@ -81,7 +81,10 @@ __all__ = [
     "split_by_time",
 ]
 
-#: The 12 PJM regions of the dataset, as in the files' names (``<REGION>_hourly.csv``).
+#: The 12 PJM regions of the dataset, as in the files' names (``<REGION>_hourly.csv``) -- AEP,
+#: COMED, DAYTON, DEOK, DOM, DUQ, EKPC, FE, NI, PJME, PJMW and PJM_Load.
+#:
+#: :meta hide-value:
 REGIONS: tuple[str, ...] = (
     "AEP",
     "COMED",
@@ -97,10 +100,10 @@ REGIONS: tuple[str, ...] = (
     "PJM_Load",
 )
 
-#: Regions whose file has no unmodified public copy: mirror and cache only.
+#: Regions whose file has no unmodified public copy, so they are in the mirror and the cache only.
 NO_PUBLIC_COPY: frozenset[str] = frozenset({"NI", "PJM_Load"})
 
-#: The fewest hours :func:`load_power` accepts by default: one week, the longest season a
+#: The fewest hours :func:`load_power` accepts by default -- one week, the longest season a
 #: chapter-6 baseline looks back, longer than any window (48 or 90 hours) plus its horizon.
 MIN_HOURS = 168
 
@@ -156,7 +159,7 @@ def clean_hourly(
     :mod:`~rnnlib.datasets.power_checks` for the checks made before merging and filling.
 
     Args:
-        raw: loads on a :class:`pandas.DatetimeIndex`, in any order (:func:`read_power_csv`).
+        raw: loads on a :class:`pandas.DatetimeIndex`, in any order (:func:`.read_power_csv`).
         min_fraction: loads below this fraction of the median are implausible (in ``[0, 1)``).
         duplicate_tolerance: rows of one timestamp may differ by this fraction of their mean
             (default 10 %); more is an error unless ``allow_conflicting_duplicates``.
@@ -171,7 +174,7 @@ def clean_hourly(
     Returns:
         ``(series, report)``: the series, named ``"load_mw"``, on a regular hourly
         :class:`pandas.DatetimeIndex` (``freq="h"``) from the first to the last timestamp,
-        with no NaN; and the :class:`PowerReport` of what was found and done.
+        with no NaN; and the :class:`.PowerReport` of what was found and done.
 
     Raises:
         TypeError: ``raw`` is not a series on a DatetimeIndex.
@@ -286,7 +289,7 @@ def load_power(
         ``(series, report)`` as :func:`clean_hourly` returns them.
 
     Raises:
-        ValueError: unknown region, or a file that :func:`read_power_csv` rejects or whose
+        ValueError: unknown region, or a file that :func:`.read_power_csv` rejects or whose
             load column is not ``<region>_MW``.
         rnnlib.core.registry.DataQualityError: (a ``ValueError``) fewer than ``min_hours``
             hours, conflicting duplicates or a long gap (see :func:`clean_hourly`).

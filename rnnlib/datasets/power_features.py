@@ -85,7 +85,7 @@ def split_by_time(
     and the test part is the future of the other two.
 
     Args:
-        data: a series or frame on a sorted DatetimeIndex (e.g. :func:`load_power`'s series).
+        data: a series or frame on a sorted DatetimeIndex (e.g. :func:`.load_power`'s series).
         train_end: the first timestamp of the validation part, e.g. ``"2015-01-01"``.
         val_end: the first timestamp of the test part; later than ``train_end``.
 

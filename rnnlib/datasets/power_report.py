@@ -19,7 +19,7 @@ __all__ = ["PowerReport"]
 
 @dataclass(frozen=True)
 class PowerReport:
-    """What :func:`clean_hourly` found and did, for the page and the tests.
+    """What :func:`.clean_hourly` found and did, for the page and the tests.
 
     Attributes:
         column: the raw series' name (``"PJME_MW"``).

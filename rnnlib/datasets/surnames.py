@@ -34,7 +34,10 @@ from torch.utils.data import DataLoader, Dataset
 
 from rnnlib.core.data import fetch
 
-#: The 52 ASCII letters plus space, period, comma, semicolon and apostrophe.
+#: The 57 characters of a name -- the 52 ASCII letters, then space, period, comma, semicolon and
+#: apostrophe (``string.ascii_letters + " .,;'"``).
+#:
+#: :meta hide-value:
 ALPHABET: str = string.ascii_letters + " .,;'"
 N_LETTERS: int = len(ALPHABET)
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}

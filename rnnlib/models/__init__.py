@@ -21,7 +21,9 @@ Sentiment of reviews (chapters 2, 3 and 5):
 - :mod:`rnnlib.models.sentiment_gru` -- a small sentiment classifier on the scratch GRU, gates visible;
 - :mod:`rnnlib.models.word2vec` -- Word2Vec vectors of the training reviews (cached), pretrained vectors;
 - :mod:`rnnlib.models.sentiment_baselines` -- majority, TF-IDF and mean-word-vector baselines;
-- :mod:`rnnlib.models.review_classifier` -- one review classifier with four recurrent encoders.
+- :mod:`rnnlib.models.review_classifier` -- one review classifier with four recurrent encoders;
+- :mod:`rnnlib.models.review_architectures` -- six ways to read a review, the contestants of the
+  model battlefield (chapter 7).
 
 Power load (chapter 6):
 

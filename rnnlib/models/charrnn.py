@@ -37,7 +37,7 @@ __all__ = [
     "train_lecture_rnn",
 ]
 
-#: Torch CPU threads for :func:`train_lecture_rnn`: a step is a few products of 185 numbers
+#: Torch CPU threads for :func:`train_lecture_rnn` -- a step is a few products of 185 numbers
 #: with a 185 × 128 matrix, too small to share out. One thread was the fastest setting measured
 #: by ``tools/bench_threads.py`` (also faster than two threads on two idle cores).
 LECTURE_LOOP_THREADS = 1

@@ -5,8 +5,10 @@ Explained in the chapter on gating and the GRU. A GRU layer has two gates, the r
 
 .. math::
 
-    r_t = \\sigma(W_r x_t + b_{ir} + U_r h_{t-1} + b_{hr}), \\qquad
-    z_t = \\sigma(W_z x_t + b_{iz} + U_z h_{t-1} + b_{hz}),
+    \\begin{aligned}
+    r_t &= \\sigma(W_r x_t + b_{ir} + U_r h_{t-1} + b_{hr}), \\\\
+    z_t &= \\sigma(W_z x_t + b_{iz} + U_z h_{t-1} + b_{hz}),
+    \\end{aligned}
 
 and differ in the last two equations:
 

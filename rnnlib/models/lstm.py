@@ -6,13 +6,14 @@ hidden state ``h``, a *cell state* ``c``:
 
 .. math::
 
-    i_t = \\sigma(W_i x_t + b_{ii} + U_i h_{t-1} + b_{hi}), \\qquad
-    f_t = \\sigma(W_f x_t + b_{if} + U_f h_{t-1} + b_{hf}),
-
-    g_t = \\tanh(W_g x_t + b_{ig} + U_g h_{t-1} + b_{hg}), \\qquad
-    o_t = \\sigma(W_o x_t + b_{io} + U_o h_{t-1} + b_{ho}),
-
-    c_t = f_t \\odot c_{t-1} + i_t \\odot g_t, \\qquad h_t = o_t \\odot \\tanh(c_t).
+    \\begin{aligned}
+    i_t &= \\sigma(W_i x_t + b_{ii} + U_i h_{t-1} + b_{hi}), \\\\
+    f_t &= \\sigma(W_f x_t + b_{if} + U_f h_{t-1} + b_{hf}), \\\\
+    g_t &= \\tanh(W_g x_t + b_{ig} + U_g h_{t-1} + b_{hg}), \\\\
+    o_t &= \\sigma(W_o x_t + b_{io} + U_o h_{t-1} + b_{ho}), \\\\
+    c_t &= f_t \\odot c_{t-1} + i_t \\odot g_t, \\\\
+    h_t &= o_t \\odot \\tanh(c_t).
+    \\end{aligned}
 
 No gate reads the cell state (no *peepholes*): this is the form ``torch.nn.LSTM`` computes.
 Weights are stored as ``nn.LSTM`` stores them, four blocks in the order ``i, f, g, o``

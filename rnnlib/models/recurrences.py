@@ -14,10 +14,10 @@ one-hot vectors (tested against :class:`~torch.nn.RNN`, :class:`~torch.nn.GRU` a
 - ``"lstm"``: :class:`~torch.nn.LSTM` (input, forget and output gates and a candidate: four blocks).
 
 Every weight starts as PyTorch's recurrent layers start, uniform in ``(-1/√H, 1/√H)``, so the
-four kinds can be compared at the *same* initialisation scale. :func:`state_gradient_norms`
+four kinds can be compared at the *same* initialisation scale. :func:`.state_gradient_norms`
 measures ``‖∂L/∂h_t‖`` by distance from the state the loss reads; for the linear kind it is
-``‖(Uᵀ)^d ∂L/∂h_T‖``, which shrinks like ``ρ(U)^d`` (:func:`spectral_radius`).
-:func:`weight_hh_gradient` gives ``∂L/∂W_hh``, the sum over time of backpropagation through
+``‖(Uᵀ)^d ∂L/∂h_T‖``, which shrinks like ``ρ(U)^d`` (:func:`.spectral_radius`).
+:func:`.weight_hh_gradient` gives ``∂L/∂W_hh``, the sum over time of backpropagation through
 time, exact or truncated to the last ``k`` steps (``states(..., truncate=k)``).
 """
 
@@ -173,7 +173,7 @@ class OneHotRecurrentClassifier(nn.Module):
         return torch.log_softmax(self.head(self.states(padded, lengths)[-1]), dim=1)
 
     def loss_and_states(self, indices: torch.Tensor, label: int) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """The NLL loss of one review and its states ``h_1 … h_T`` (for :func:`state_gradient_norms`)."""
+        """The NLL loss of one review and its states ``h_1 … h_T`` (for :func:`.state_gradient_norms`)."""
         states = self.states(indices.unsqueeze(0), torch.tensor([len(indices)], device=indices.device))
         output = torch.log_softmax(self.head(states[-1]), dim=1)
         return nn.functional.nll_loss(output, torch.tensor([label], device=output.device)), states

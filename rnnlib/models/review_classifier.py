@@ -95,7 +95,7 @@ class ReviewClassifier(nn.Module):
         weights = embedding.float() if freeze_embedding else embedding.detach().float().clone()
         self.embedding = nn.Embedding.from_pretrained(weights, freeze=freeze_embedding, padding_idx=0)
         self.rnn: nn.Module
-        #: ``"bigru"`` only: the backward direction, a forward GRU fed reversed reviews.
+        #: The backward direction (``"bigru"`` only), a forward GRU fed reversed reviews.
         self.rnn_reverse: nn.GRU | None = None
         if encoder == "scratch":
             self.rnn = BatchedGRU(dim, hidden_size, convention="pytorch")

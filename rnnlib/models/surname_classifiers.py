@@ -173,7 +173,9 @@ def prior_corrected(
     return shifted - np.logaddexp.reduce(shifted, axis=1, keepdims=True)
 
 
-#: The alphas :func:`choose_prior_alpha` tries by default: 0, 0.05, ..., 1.5.
+#: The 31 alphas :func:`choose_prior_alpha` tries by default (0, 0.05, ..., 1.5).
+#:
+#: :meta hide-value:
 ALPHAS: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(31))
 
 

@@ -6,9 +6,12 @@ hidden state per review, and classify it after the last word with a LogSoftmax:
 
 .. math::
 
-    c_t = [x_t; h_{t-1}], \\quad h_t = W_{ch} c_t + b_{ch}, \\quad
-    m_t = \\operatorname{dropout}(\\operatorname{ReLU}(W_{cm} c_t + b_{cm})), \\quad
-    \\hat y_t = \\operatorname{LogSoftmax}(W_{mo} m_t + b_{mo}).
+    \\begin{aligned}
+    c_t &= [x_t; h_{t-1}], \\\\
+    h_t &= W_{ch} c_t + b_{ch}, \\\\
+    m_t &= \\operatorname{dropout}(\\operatorname{ReLU}(W_{cm} c_t + b_{cm})), \\\\
+    \\hat y_t &= \\operatorname{LogSoftmax}(W_{mo} m_t + b_{mo}).
+    \\end{aligned}
 
 TEXTnetOrder2 also concatenates a "cell" computed two steps earlier,
 ``cell_t = sigmoid(W_cell h_t + b_cell)``. This module also counts the parameters of

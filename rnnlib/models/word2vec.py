@@ -52,7 +52,11 @@ __all__ = [
     "vocabulary_outside",
 ]
 
-#: Pretrained vectors of ``gensim.downloader`` this course names (download size in MB).
+#: The 4 sets of pretrained vectors of ``gensim.downloader`` this course names, with their
+#: download size in MB: ``word2vec-google-news-300`` (1662), ``glove-wiki-gigaword-100`` (128),
+#: ``glove-wiki-gigaword-300`` (376) and ``fasttext-wiki-news-subwords-300`` (958).
+#:
+#: :meta hide-value:
 PRETRAINED: dict[str, int] = {
     "word2vec-google-news-300": 1662,
     "glove-wiki-gigaword-100": 128,

@@ -34,7 +34,7 @@ def state_gradient_norms(
 
     ``loss_and_states(indices, label)`` returns one review's loss and the list of its hidden
     states, the last one being the state the classifier reads (distance 0); e.g.
-    :meth:`OneHotRecurrentClassifier.loss_and_states`. Entry ``d`` averages over the reviews
+    :meth:`.OneHotRecurrentClassifier.loss_and_states`. Entry ``d`` averages over the reviews
     that have a state ``d`` steps before that one. Run the model in float64 when gradients
     fall below float32's range (1e-38). Returns a float64 tensor of length ``max_distance``
     (NaN where no review reaches that far).
@@ -77,7 +77,7 @@ def weight_hh_gradient(
 
     Raises:
         ValueError: no review, labels that do not match the batch, or a bad ``truncate``
-            (see :meth:`OneHotRecurrentClassifier.states`).
+            (see :meth:`.OneHotRecurrentClassifier.states`).
     """
     if padded.ndim != 2 or padded.shape[0] == 0 or padded.shape[1] == 0:
         raise ValueError(

@@ -7,7 +7,7 @@ those assertions are built from:
 - :func:`step_through` -- feed a sequence one element at a time, as the lecture's loop does;
 - :func:`split_directions` -- the forward and backward halves of a bidirectional output
   and ``h_n`` laid out as ``(num_layers, num_directions, batch, hidden_size)``;
-- :func:`final_features` and :func:`final_features_from_output` -- the right features for
+- :func:`.final_features` and :func:`.final_features_from_output` -- the right features for
   a classifier head: the last layer's final forward state and final backward state;
 - :func:`run_packed` and :func:`run_each_alone` -- a padded batch of variable-length
   sequences through ``pack_padded_sequence``, and the same sequences one by one;

@@ -48,11 +48,11 @@ __all__ = [
 ]
 
 MemoryModel = Literal["gru", "swapped", "tanh_rnn", "lstm"]
-#: The encoders :class:`MemoryClassifier` can build: the GRU, the GRU with σ and tanh swapped,
+#: The encoders :class:`MemoryClassifier` can build -- the GRU, the GRU with σ and tanh swapped,
 #: a tanh RNN and an LSTM.
 MEMORY_MODELS: tuple[str, ...] = get_args(MemoryModel)
 RecurrentStart = Literal["default", "identity", "orthogonal"]
-#: The starts of the tanh RNN's recurrent matrix: ``nn.RNN``'s own, the identity, a random
+#: The starts of the tanh RNN's recurrent matrix -- ``nn.RNN``'s own, the identity, a random
 #: orthogonal matrix (:func:`start_recurrence`).
 RECURRENT_STARTS: tuple[str, ...] = get_args(RecurrentStart)
 

@@ -53,7 +53,7 @@ __all__ = [
 #: The networks a run can train.
 NETWORKS: tuple[str, ...] = ("textnet", "linear", "tanh", "gru")
 
-#: A run whose mean training loss in some epoch exceeded this (or was not finite) diverged: a
+#: A run whose mean training loss in some epoch exceeded this (or was not finite) diverged -- a
 #: two-class NLL of 10 means probabilities of about e^-10 on the right class, far beyond the
 #: log 2 ≈ 0.69 of a coin toss.
 DIVERGED_LOSS = 10.0

@@ -60,7 +60,9 @@ __all__ = [
 #: The contestants, in the order a page lists them.
 CONTESTANTS: tuple[str, ...] = ("bow", "flatten", "bag", "cnn", "tanh", "lstm", "gru", "cnnlstm")
 
-#: What each contestant is, in a few words.
+#: What each of the 8 :data:`CONTESTANTS` is, in a few words, by name.
+#:
+#: :meta hide-value:
 LABELS: dict[str, str] = {
     "bow": "bag of words + MLP",
     "flatten": "embeddings, flattened + MLP",

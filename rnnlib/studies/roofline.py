@@ -70,7 +70,11 @@ __all__ = [
     "small_config",
 ]
 
-#: The six matrix products of one training step, named by :func:`gemm_shapes`.
+#: The names of the 6 matrix products of one training step, as :func:`gemm_shapes` gives them:
+#: the input projection and the recurrent product, each forward, weight gradient and input
+#: gradient.
+#:
+#: :meta hide-value:
 GEMM_NAMES: tuple[str, ...] = (
     "input projection, forward",
     "input projection, weight gradient",
@@ -92,13 +96,13 @@ class ThroughputConfig:
         hidden_size: GRU state size ``H`` per direction.
         batch_size: reviews per batch ``B``.
         seq_len: words per synthetic review ``T`` (the real lengths vary:
-            :func:`real_length_throughput`).
+            :func:`.real_length_throughput`).
         vocab_size: words of the synthetic embedding (only its lookups matter, not its size).
         rounds: counted rounds (after one warm-up round); the median round is reported.
         steps_per_round: training steps (batches) each batched candidate runs per round.
         seed_reviews_per_round: reviews the seed-style loop trains on per round (it is about
             100 times slower than the batched candidates: keep this small).
-        real_batches_per_round: batches of each batching :func:`real_length_throughput` times
+        real_batches_per_round: batches of each batching :func:`.real_length_throughput` times
             per round (a sample spread over the epoch's batch sizes).
         gemm_repeats: how many times each matrix product is repeated per timing (the
             recurrent products are tiny: timing one call would time the clock).
@@ -317,7 +321,7 @@ def interleave(timers: Mapping[str, Callable[[], float]], rounds: int) -> dict[s
 def gemm_roofline(config: ThroughputConfig | None = None) -> Roofline:
     """Measure the GEMM roofline alone: ``config.rounds`` timings of every product, medians.
 
-    :func:`throughput_table` and :func:`real_length_throughput` measure it themselves,
+    :func:`.throughput_table` and :func:`.real_length_throughput` measure it themselves,
     interleaved with the training steps; this is the roofline on its own (e.g. to compare
     machines). ``roofline.gflop_per_s`` is the speed, ``roofline.reviews_per_s()`` and
     ``roofline.words_per_s()`` what it allows, ``roofline.table()`` each product's speed.

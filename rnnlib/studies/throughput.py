@@ -50,8 +50,10 @@ __all__ = [
     "throughput_table",
 ]
 
-#: The rows :func:`throughput_table` measures, in order, and the encoder each one trains
-#: (``None``: the seed-style loop, which is no :class:`ReviewClassifier`).
+#: The 6 rows :func:`throughput_table` measures, in order, by label, and the encoder each one
+#: trains (``None``: the seed-style loop, which is no :class:`.ReviewClassifier`).
+#:
+#: :meta hide-value:
 CANDIDATES: dict[str, Encoder | None] = {
     "seed-style loop (batch 1)": None,
     "BatchedGRU (scratch, batched)": "scratch",
@@ -168,7 +170,7 @@ def throughput_table(config: ThroughputConfig | None = None) -> pd.DataFrame:
     Returns:
         One row per candidate, then ``"GEMM roofline"`` and ``"GEMM roofline bidirectional"``,
         indexed by ``candidate``, with columns ``directions``, ``reviews_per_s``,
-        ``words_per_s``, ``gflop_per_s`` (the review FLOPs of :func:`review_flops` per second),
+        ``words_per_s``, ``gflop_per_s`` (the review FLOPs of :func:`.review_flops` per second),
         ``share_of_roofline`` (reviews/s over the roofline's for the same directions),
         ``vs_nn_gru`` (reviews/s over ``nn.GRU``'s; NaN for the roofline rows) and
         ``ms_per_review`` (median round).

@@ -44,9 +44,11 @@ __all__ = [
     "svg_bytes",
 ]
 
-#: The rcParams every diagram is drawn and saved with, over matplotlib's defaults: DejaVu Sans
+#: The 8 rcParams every diagram is drawn and saved with, over matplotlib's defaults -- DejaVu Sans
 #: text and math (shipped with matplotlib), glyphs written as SVG paths, a fixed hash salt for
 #: the SVG's ids.
+#:
+#: :meta hide-value:
 STYLE: dict[str, object] = {
     "font.family": "DejaVu Sans",
     "font.size": 11.0,

@@ -5,25 +5,25 @@ al.'s Multi-Domain Sentiment Dataset, registered in :mod:`rnnlib.core.data` as t
 ``amazon_reviews`` (the balanced domains books, dvd, electronics and
 kitchen_&_housewares) and ``amazon_reviews_unprocessed`` (apparel, automotive, baby and
 beauty, unbalanced). DLStudio's own archives ``sentiment_dataset_{train,test}_{N}.tar.gz``
-could not be found, so :func:`build_datasets` builds the same structure from the raw
-files, and :func:`save_dlstudio_archive` writes it in DLStudio's format.
+could not be found, so :func:`.build_datasets` builds the same structure from the raw
+files, and :func:`.save_dlstudio_archive` writes it in DLStudio's format.
 
 One module per job, every public name re-exported here (``sentiment.X``):
 
-- :mod:`~rnnlib.datasets.sentiment.parsing` -- categories, :class:`Review`,
-  :func:`parse_reviews`, :func:`read_review_file`, :func:`tokenize`, :func:`load_reviews`;
-- :mod:`~rnnlib.datasets.sentiment.dlstudio` -- :func:`build_datasets`,
-  :class:`SentimentDataset`, :class:`BuildReport`, :func:`archive_name`;
-- :mod:`~rnnlib.datasets.sentiment.archives` -- :func:`save_dlstudio_archive`,
-  :func:`load_dlstudio_archive` and its trust store;
-- :mod:`~rnnlib.datasets.sentiment.torchdata` -- :class:`OneHotReviews`,
-  :class:`IndexReviews`, :func:`collate_padded`, :func:`collate_for_sentiment`,
-  :func:`bucketed_loader` (length-bucketed batches for training and evaluation),
-  :func:`frequent_words` (a vocabulary of the most frequent training words).
+- :mod:`~rnnlib.datasets.sentiment.parsing` -- categories, :class:`.Review`,
+  :func:`.parse_reviews`, :func:`.read_review_file`, :func:`.tokenize`, :func:`.load_reviews`;
+- :mod:`~rnnlib.datasets.sentiment.dlstudio` -- :func:`.build_datasets`,
+  :class:`.SentimentDataset`, :class:`.BuildReport`, :func:`.archive_name`;
+- :mod:`~rnnlib.datasets.sentiment.archives` -- :func:`.save_dlstudio_archive`,
+  :func:`.load_dlstudio_archive` and its trust store;
+- :mod:`~rnnlib.datasets.sentiment.torchdata` -- :class:`.OneHotReviews`,
+  :class:`.IndexReviews`, :func:`.collate_padded`, :func:`.collate_for_sentiment`,
+  :func:`.bucketed_loader` (length-bucketed batches for training and evaluation),
+  :func:`.frequent_words` (a vocabulary of the most frequent training words).
 
 Choices, each made in one place and counted where it drops something:
 
-* **Parsing** (:func:`parse_reviews`). The ``.review`` files are not XML (bare ``&``,
+* **Parsing** (:func:`.parse_reviews`). The ``.review`` files are not XML (bare ``&``,
   ``<unique_id>`` and ``<product_type>`` repeated in the unprocessed files, a ``<root>``
   wrapper in some copies), so each ``<review>...</review>`` block is found by a linear
   scan for its tags. For each field the first occurrence wins; values are stripped of
@@ -33,18 +33,18 @@ Choices, each made in one place and counted where it drops something:
   without ``<review_text>`` gets the text ``""``. A ``<review>`` or a field left unclosed
   (before the next ``<review>`` or the end of the file) makes the whole file an error
   naming the line: it is truncated or damaged.
-* **Tokens** (:func:`tokenize`): lower case; a word is a run of letters and digits,
+* **Tokens** (:func:`.tokenize`): lower case; a word is a run of letters and digits,
   keeping inner apostrophes (``don't``). DLStudio's own tokenization is undocumented.
-* **What goes in** (:func:`build_datasets`): the *text* of the first ``n`` reviews of each
+* **What goes in** (:func:`.build_datasets`): the *text* of the first ``n`` reviews of each
   category and sentiment (not the title). Reviews with no word are dropped, and so are
   exact repeats within a category and sentiment (the same text posted for several
   products), which would otherwise land in both the training and the test part. Both
-  are counted in :class:`BuildReport`.
+  are counted in :class:`.BuildReport`.
 * **One vocabulary** over train *and* test, as DLStudio's archives ship one.
-* **Tensors** (:class:`OneHotReviews`, :class:`IndexReviews`): words missing from the
+* **Tensors** (:class:`.OneHotReviews`, :class:`.IndexReviews`): words missing from the
   vocabulary are skipped; a review left with no known word is skipped and counted in
   ``skipped``, never turned into an empty tensor.
-* **Archives are pickles**, and unpickling runs code: :func:`load_dlstudio_archive`
+* **Archives are pickles**, and unpickling runs code: :func:`.load_dlstudio_archive`
   loads only archives it knows, and even those through an unpickler that can build
   nothing but dicts, lists and strings.
 """

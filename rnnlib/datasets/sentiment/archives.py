@@ -42,7 +42,7 @@ __all__ = [
     "save_dlstudio_archive",
 ]
 
-#: SHA-256 of DLStudio's published archives, by file name. Empty: no copy of them could
+#: SHA-256 of DLStudio's published archives, by file name. Empty, as no copy of them could
 #: be found (shared/data/README.md, "Not found"), so their digests are unknown. Add an
 #: entry once a copy from DLStudio's site has been obtained and checked.
 KNOWN_ARCHIVE_SHA256: dict[str, str] = {}

@@ -27,7 +27,7 @@ from rnnlib.datasets.sentiment.parsing import NEGATIVE, POSITIVE, SENTIMENT_NAME
 
 __all__ = ["SIZES", "SPLITS", "BuildReport", "SentimentDataset", "archive_name", "build_datasets"]
 
-#: DLStudio's dataset sizes: reviews per category and sentiment.
+#: DLStudio's dataset sizes, in reviews per category and sentiment.
 SIZES: tuple[int, ...] = (3, 40, 200, 400)
 #: The parts of a DLStudio dataset.
 SPLITS: tuple[str, ...] = ("train", "test")
@@ -121,7 +121,7 @@ class SentimentDataset:
         )
 
     def documents(self) -> tuple[list[list[str]], list[int]]:
-        """``(reviews, sentiments)`` as two lists, in the order of :class:`IndexReviews`.
+        """``(reviews, sentiments)`` as two lists, in the order of :class:`.IndexReviews`.
 
         Category by category (sorted), positive (1) before negative (0): the shape scikit-learn
         baselines and Word2Vec take.
@@ -175,7 +175,7 @@ def build_datasets(
     dedupe: bool = True,
     allow_any_n: bool = False,
 ) -> tuple[SentimentDataset, SentimentDataset]:
-    """Build DLStudio-style training and test datasets from :func:`load_reviews`' output.
+    """Build DLStudio-style training and test datasets from :func:`.load_reviews`' output.
 
     For each category and sentiment: take the first ``n`` reviews in file order (fewer if
     the file has fewer: see ``report.capped``), tokenize their text, drop those with no

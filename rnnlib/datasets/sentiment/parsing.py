@@ -47,7 +47,10 @@ __all__ = [
 BALANCED_CATEGORIES: tuple[str, ...] = ("books", "dvd", "electronics", "kitchen_&_housewares")
 #: The four unprocessed categories of the mirror (dataset ``amazon_reviews_unprocessed``).
 UNPROCESSED_CATEGORIES: tuple[str, ...] = ("apparel", "automotive", "baby", "beauty")
-#: All eight categories, sorted: the folder names of the data mirror.
+#: All 8 categories (:data:`BALANCED_CATEGORIES` and :data:`UNPROCESSED_CATEGORIES`), sorted, as
+#: the folder names of the data mirror.
+#:
+#: :meta hide-value:
 CATEGORIES: tuple[str, ...] = tuple(sorted(BALANCED_CATEGORIES + UNPROCESSED_CATEGORIES))
 POSITIVE = 1
 NEGATIVE = 0

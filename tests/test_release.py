@@ -41,9 +41,25 @@ def test_every_notebook_installs_the_pinned_release(path: Path) -> None:
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     setup = "".join(code[0]["source"])
     assert "google.colab" in setup, f"{path.name}: the first code cell must be the setup cell"
-    assert f'"rnnlib @ git+{REPO}@{PIN}"' in setup, f"{path.name}: run `make release` to pin {PIN}"
-    others = [m for c in nb["cells"] for m in re.findall(r"git\+\S+@[\w.-]+", "".join(c["source"]))]
-    assert all(o == f"git+{REPO}@{PIN}" for o in others), others
+    assert f'REPO = "{REPO}"\n' in setup, f"{path.name}: the setup cell must name {REPO}"
+    assert f'RELEASE = "{PIN}"' in setup, f"{path.name}: run `make release` to pin {PIN}"
+    guard = setup.index('if "google.colab" in sys.modules:')
+    assert setup.index(release.INSTALL_LINE[: len("%pip install -q")]) > guard
+    assert release.INSTALL_LINE.split("-q ")[1] in setup, f"{path.name}: install with {release.INSTALL_LINE}"
+    others = [m for c in nb["cells"] for m in re.findall(r"git\+\S+@[\w.{}-]+", "".join(c["source"]))]
+    assert set(others) == {"git+{REPO}@{RELEASE}"}, others
+    install = [line for line in setup.splitlines() if "REPO" in line or "RELEASE" in line]
+    assert all(len(line) <= 80 for line in install), f"{path.name}: an install line is over 80 characters"
+
+
+def test_ipython_expands_the_install_line() -> None:
+    """The %pip line reads REPO and RELEASE: IPython must expand them as pip will see them."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(REPO=REPO, RELEASE=PIN)
+    expanded = shell.var_expand(release.INSTALL_LINE)
+    assert expanded == f'%pip install -q "rnnlib @ git+{REPO}@{PIN}"'
 
 
 def test_head_has_the_pinned_rnnlib() -> None:
@@ -67,9 +83,13 @@ def _scratch_repo(tmp_path: Path) -> Path:
     (root / "rnnlib" / "__init__.py").write_text("x = 1\n")
     (root / "requirements.txt").write_text("torch\n")
     (root / "_config.yml").write_text("course:\n  site_branch: gh-pages\n  rnnlib_release: main  # pin\n")
-    setup = '%pip install -q "rnnlib @ git+https://github.com/o/r@main"\n'
+    setup = [
+        'REPO = "https://github.com/o/r"\n',
+        'RELEASE = "main"  # the rnnlib these outputs came from\n',
+        '%pip install -q "rnnlib @ git+{REPO}@{RELEASE}"\n',
+    ]
     nb = {
-        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": [setup, "import rnnlib\n"]}]
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": [*setup, "import rnnlib\n"]}]
     }
     (root / "chapters" / "01_x" / "x.ipynb").write_text(json.dumps(nb))
     for args in (
@@ -88,7 +108,9 @@ def test_pin_writes_the_commit_everywhere(tmp_path: Path) -> None:
     assert f"rnnlib_release: {commit}  # pin" in (root / "_config.yml").read_text()
     nb = json.loads((root / "chapters" / "01_x" / "x.ipynb").read_text())
     assert nb["cells"][0]["source"] == [
-        f'%pip install -q "rnnlib @ git+https://github.com/o/r@{commit}"\n',
+        'REPO = "https://github.com/o/r"\n',
+        f'RELEASE = "{commit}"  # the rnnlib these outputs came from\n',
+        '%pip install -q "rnnlib @ git+{REPO}@{RELEASE}"\n',
         "import rnnlib\n",
     ]
 
@@ -100,6 +122,17 @@ def test_pin_refuses_uncommitted_rnnlib_and_unknown_refs(tmp_path: Path) -> None
     (root / "rnnlib" / "__init__.py").write_text("x = 2\n")
     with pytest.raises(release.ReleaseError, match="uncommitted changes in rnnlib"):
         release.pin("HEAD", root)
+
+
+def test_pin_refuses_a_notebook_without_a_release_line(tmp_path: Path) -> None:
+    root = _scratch_repo(tmp_path)
+    (root / "exercises" / "01_x").mkdir(parents=True)
+    lost = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": ["import rnnlib\n"]}]}
+    (root / "exercises" / "01_x" / "x_exercises.ipynb").write_text(json.dumps(lost))
+    config = (root / "_config.yml").read_text()
+    with pytest.raises(release.ReleaseError, match=r"no 'RELEASE = .*x_exercises\.ipynb"):
+        release.pin("HEAD", root)
+    assert (root / "_config.yml").read_text() == config  # nothing written
 
 
 def test_pin_needs_the_config_line(tmp_path: Path) -> None:

@@ -5,9 +5,17 @@ Usage, from the repository root, after committing every change to ``rnnlib/``::
     python -m tools.release            # pin the current commit (HEAD)
     python -m tools.release --ref REF  # pin a tag or commit that exists in this repository
 
-It writes the commit into ``_config.yml`` (``course.rnnlib_release``) and into the install
-line of every chapter and exercise notebook (``"rnnlib @ git+<repository>@<commit>"``); commit
-the result. A published page then keeps installing the rnnlib it was run with, whatever
+It writes the commit into ``_config.yml`` (``course.rnnlib_release``) and into the setup cell
+of every chapter and exercise notebook, whose install line names the repository and the
+release through two variables (so that it fits the page's 80 columns; IPython expands
+``{...}`` in a ``%pip`` line)::
+
+    REPO = "https://github.com/rnn-course/rnn-course"
+    RELEASE = "<commit>"  # the rnnlib these outputs came from
+    if "google.colab" in sys.modules:
+        %pip install -q "rnnlib @ git+{REPO}@{RELEASE}"
+
+Commit the result. A published page then keeps installing the rnnlib it was run with, whatever
 happens on ``main`` later. ``tests/test_release.py`` fails while ``rnnlib/`` on HEAD differs
 from the pinned commit, so a change to rnnlib cannot land without a new pin.
 
@@ -31,9 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 #: What a pin must leave unchanged between the release and HEAD.
 PINNED_PATHS = ("rnnlib", "requirements.txt")
 _CONFIG_LINE = re.compile(r"^(\s*rnnlib_release:\s*)(\S+)(.*)$", re.M)
-_INSTALL = re.compile(r"(rnnlib @ git\+https://[^\s\"@]+)@([\w./-]+)")
+#: The setup cell's line that names the release (see the module's docstring).
+_RELEASE_LINE = re.compile(r'^(RELEASE = ")([^"\n]*)(")', re.M)
+#: The install line itself, which must read the two variables.
+INSTALL_LINE = '%pip install -q "rnnlib @ git+{REPO}@{RELEASE}"'
 
-__all__ = ["PINNED_PATHS", "ReleaseError", "git", "notebooks", "pin", "resolve_commit"]
+__all__ = ["INSTALL_LINE", "PINNED_PATHS", "ReleaseError", "git", "notebooks", "pin", "resolve_commit"]
 
 
 class ReleaseError(RuntimeError):
@@ -65,12 +76,17 @@ def notebooks(root: Path = ROOT) -> list[Path]:
     return sorted([*root.glob("chapters/*/*.ipynb"), *root.glob("exercises/*/*.ipynb")])
 
 
+def _names_a_release(path: Path) -> bool:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return any(_RELEASE_LINE.search("".join(cell["source"])) for cell in nb["cells"])
+
+
 def _pin_notebook(path: Path, commit: str) -> bool:
     nb = json.loads(path.read_text(encoding="utf-8"))
     changed = False
     for cell in nb["cells"]:
         source = "".join(cell["source"])
-        new = _INSTALL.sub(lambda m: f"{m.group(1)}@{commit}", source)
+        new = _RELEASE_LINE.sub(lambda m: f"{m.group(1)}{commit}{m.group(3)}", source)
         if new != source:
             cell["source"] = new.splitlines(keepends=True)
             changed = True
@@ -84,8 +100,9 @@ def pin(ref: str, root: Path = ROOT) -> str:
 
     Raises:
         ReleaseError: ``ref`` is not a commit of this repository, ``rnnlib/`` has uncommitted
-            changes (the pin would not contain them), or ``_config.yml`` has no
-            ``rnnlib_release:`` line under ``course:``.
+            changes (the pin would not contain them), a notebook has no ``RELEASE = "..."``
+            line, or ``_config.yml`` has no ``rnnlib_release:`` line under ``course:``.
+            Nothing is written then.
     """
     commit = resolve_commit(ref, root)
     dirty = git("status", "--porcelain", "--", *PINNED_PATHS, root=root)
@@ -93,6 +110,12 @@ def pin(ref: str, root: Path = ROOT) -> str:
         raise ReleaseError(
             f"uncommitted changes in {', '.join(PINNED_PATHS)}:\n{dirty}\n"
             "commit them first: a release must contain the rnnlib the notebooks were run with."
+        )
+    unpinnable = [p.relative_to(root) for p in notebooks(root) if not _names_a_release(p)]
+    if unpinnable:
+        raise ReleaseError(
+            f"no 'RELEASE = \"...\"' line in {', '.join(map(str, unpinnable))}: give each notebook's "
+            "setup cell the REPO and RELEASE lines shown in tools/release.py's docstring."
         )
     config = root / "_config.yml"
     text = config.read_text(encoding="utf-8")

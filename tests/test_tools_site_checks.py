@@ -564,6 +564,8 @@ def test_planted_pages_text_rules_without_a_browser() -> None:
     """Every text problem the browser check must report on a planted page, and no other."""
     expected = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
     for page, problems in expected.items():
+        if not page.endswith(".html"):
+            continue  # the allow-list's own report
         html = (SITE / "html" / page).read_text(encoding="utf-8")
         found = text_problems(page_facts(html, BASE + page, "").blocks)
         assert found == [p for p in problems if p.startswith(TEXT_RULES)], page

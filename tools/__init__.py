@@ -6,9 +6,11 @@ The book and its site:
 - :mod:`tools.book`: the pages of ``_toc.yml`` (one walker for every tool and test);
 - :mod:`tools.run_notebooks`: re-execute the notebooks and save their outputs (``make full``);
 - :mod:`tools.check_site`: open every page of the built site in headless Chromium (``make
-  site``), with :mod:`tools.site_view` (a page's HTML split into prose and code, rendering
-  defects), :mod:`tools.site_checks` (the rules, pure functions) and :mod:`tools.site_js` (the
-  JavaScript run in each page);
+  site``), with :mod:`tools.site_page` (one page, wide and on a phone), :mod:`tools.site_server`
+  (the static server), :mod:`tools.site_view` (a page's HTML split into prose and code, rendering
+  defects), :mod:`tools.site_checks` and :mod:`tools.site_layout` (the rules, pure functions;
+  ``tools/site_allow.yml`` lists the layout exceptions) and :mod:`tools.site_js` (the JavaScript
+  run in each page);
 - :mod:`tools.draw_diagrams`: redraw ``chapters/figures/*.svg``, or check them (``make diagrams``);
 - :mod:`tools.release`: pin the rnnlib release the notebooks install (``make release``).
 

@@ -3,7 +3,8 @@
 Usage, from the book's root after ``jupyter-book build .``::
 
     python -m tools.check_site [--html _build/html] [--toc _toc.yml] [--config _config.yml]
-                               [--screenshots DIR] [--max-seconds 300]
+                               [--allow tools/site_allow.yml] [--screenshots DIR]
+                               [--max-seconds 300]
 
 The built HTML directory is served by a throw-away static HTTP server on 127.0.0.1, and every
 page listed in ``_toc.yml`` (the root and every ``file:`` entry, at any depth) is opened in
@@ -30,13 +31,21 @@ headless Chromium. A page passes when:
   with the values of the ``repository`` section of ``_config.yml``;
 * every notebook linked from the article is served by this site, is a notebook and holds no
   solution; a Colab badge opens the published copy of it;
-* opened again at a phone's width (390 x 844), a page with the theme's navigation sidebar has a
-  visible button that, clicked, brings the sidebar on screen.
+* at 1280 px no code block, printed output, table or display equation is wider than the
+  article (none scrolls sideways); every image's alt text describes it (not empty, not a file
+  name or path); the page is at most 30 screens long (``tools.site_layout``);
+* opened again at a phone's width (390 x 844), the page is no wider than the screen, and a page
+  with the theme's navigation sidebar has a visible button that, clicked, brings the sidebar on
+  screen.
 
-The rules are pure functions in ``tools.site_checks``; this module drives the browser. One line
+Exceptions to the layout rules are listed with their reasons in ``tools/site_allow.yml``; an
+entry that no longer matches anything fails the check, so the list stays true.
+
+The rules are pure functions in ``tools.site_checks`` and ``tools.site_layout``; this module
+drives the browser. One line
 per page is printed (``OK`` or the list of problems), then ``N passed, M failed``. The exit
 status (see :mod:`tools`) is 0 when every page passed, 1 when a page failed and 2 when the check
-could not run (no built site, no browser, a bad ``_toc.yml``, or the browser hung).
+could not run (no built site, no browser, a bad ``_toc.yml`` or allow-list, or the browser hung).
 
 Chromium comes from the system (Playwright's own browser download is not used): the first of
 ``$CHROMIUM_PATH``, ``/usr/bin/chromium`` and ``/usr/bin/chromium-browser`` that exists.
@@ -46,61 +55,38 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.server
 import os
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import (
-    Browser,
-    ConsoleMessage,
-    Page,
-    Request,
-    Response,
-    Route,
     sync_playwright,
 )
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tools import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
 from tools.book import PageSpec, TocError, toc_pages
 from tools.site_checks import (
-    PHONE_HEIGHT,
-    PHONE_WIDTH,
     ColabPrefixes,
     PageResult,
-    check_article,
-    check_images,
-    check_launch_links,
-    check_math,
-    check_phone_navigation,
-    check_text,
-    check_title,
     colab_prefixes,
-    is_local,
     load_config,
-    notebook_link_target,
-    notebook_problem,
-    page_facts,
     report_lines,
-    request_problems,
     summary_line,
 )
-from tools.site_js import (
-    JS_IMAGE_PROBLEMS,
-    JS_IMAGES_SETTLED,
-    JS_MATH_COUNT,
-    JS_MATH_PROBLEMS,
-    JS_MATHJAX_READY,
-    JS_PHONE_NAVIGATION,
-    JS_SCROLL_THROUGH,
+from tools.site_layout import (
+    ALLOW_FILE,
+    Allowances,
+    load_allowances,
+    unused_allowances,
 )
+from tools.site_page import PageChecker
+from tools.site_server import StaticServer
 
 CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_ARGS: list[str] = [
@@ -113,46 +99,10 @@ CHROMIUM_ARGS: list[str] = [
     "--no-first-run",
     "--disable-quic",
 ]
-NAV_TIMEOUT_MS = 20_000
-IMAGE_TIMEOUT_MS = 10_000
-MATHJAX_TIMEOUT_MS = 15_000
-SETTLE_TIMEOUT_MS = 3_000
 NO_PREFIXES = ColabPrefixes("", "", "")
 
 # --------------------------------------------------------------------------------------------
 # Static server and browser
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static file handler that does not log every request to stderr."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class StaticServer:
-    """A static HTTP server for a directory, on 127.0.0.1 and a free port, in a daemon thread."""
-
-    def __init__(self, directory: Path) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(directory))
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self.port: int = self._httpd.server_address[1]
-        serve = functools.partial(self._httpd.serve_forever, poll_interval=0.05)  # quick to shut down
-        self._thread = threading.Thread(target=serve, name="static-server", daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def __enter__(self) -> StaticServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
 
 
 def find_chromium(environ: Mapping[str, str] | None = None) -> str:
@@ -168,141 +118,12 @@ def find_chromium(environ: Mapping[str, str] | None = None) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Checking one page
 
 
-class PageChecker:
-    """Opens pages in one browser and collects what went wrong on each."""
-
-    def __init__(
-        self,
-        browser: Browser,
-        html_dir: Path,
-        base_url: str,
-        prefixes: ColabPrefixes,
-        screenshots: Path | None,
-    ) -> None:
-        self.browser = browser
-        self.html_dir = html_dir
-        self.base_url = base_url
-        self.origin = base_url.rstrip("/")
-        self.prefixes = prefixes
-        self.screenshots = screenshots
-
-    def check(self, spec: PageSpec) -> PageResult:
-        result = PageResult(spec)
-        if not (self.html_dir / spec.html_path).is_file():
-            where = f"source {spec.source.name}" if spec.source else "no source file found either"
-            result.problems.append(f"page not built: {spec.html_path} is missing ({where})")
-            return result
-        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-        context.set_default_timeout(NAV_TIMEOUT_MS)
-        context.set_default_navigation_timeout(NAV_TIMEOUT_MS)
-        external: list[str] = []
-        failed: dict[str, str] = {}  # url -> reason
-        console_errors: list[tuple[str, str]] = []  # (text, location url)
-        page_errors: list[str] = []
-
-        def on_route(route: Route) -> None:
-            url = route.request.url
-            if is_local(url):
-                route.continue_()
-            else:
-                if url not in external:
-                    external.append(url)
-                route.abort("blockedbyclient")
-
-        def on_response(response: Response) -> None:
-            if response.url.startswith(self.origin) and response.status >= 400:
-                failed.setdefault(response.url, f"HTTP {response.status}")
-
-        def on_request_failed(request: Request) -> None:
-            if request.url.startswith(self.origin):
-                failed.setdefault(request.url, f"request failed ({request.failure or 'unknown error'})")
-
-        def on_console(msg: ConsoleMessage) -> None:
-            if msg.type == "error":
-                console_errors.append((msg.text, (msg.location or {}).get("url", "")))
-
-        def on_page_error(exc: PlaywrightError) -> None:
-            page_errors.append(f"{exc.name or 'Error'}: {exc.message}".strip())
-
-        context.route("**/*", on_route)
-        page = context.new_page()
-        page.on("response", on_response)
-        page.on("requestfailed", on_request_failed)
-        page.on("console", on_console)
-        page.on("pageerror", on_page_error)
-        try:
-            self._inspect(page, spec, result)
-        except PlaywrightTimeoutError as exc:
-            result.problems.append(f"timed out: {str(exc).splitlines()[0]}")
-        except PlaywrightError as exc:
-            result.problems.append(f"browser error: {str(exc).splitlines()[0]}")
-        finally:
-            try:
-                page.wait_for_timeout(100)  # let late events arrive
-            except PlaywrightError:
-                pass
-            context.close()
-        result.problems += request_problems(self.origin, failed, external, console_errors, page_errors)
-        return result
-
-    def _inspect(self, page: Page, spec: PageSpec, result: PageResult) -> None:
-        response = page.goto(self.base_url + spec.html_path, wait_until="load")
-        if response is None or response.status >= 400:
-            status = response.status if response is not None else "no response"
-            result.problems.append(f"page not served ({status}): {spec.html_path}")
-            return
-        try:
-            page.wait_for_load_state("networkidle", timeout=SETTLE_TIMEOUT_MS)
-        except PlaywrightTimeoutError:
-            pass
-        facts = page_facts(page.content(), page.url, self.prefixes.link)
-        check_article(result, facts)
-        check_title(result, facts)
-        check_text(result, facts)
-
-        # Images, after scrolling through the page so that lazy ones load.
-        page.evaluate(JS_SCROLL_THROUGH, facts.article)
-        try:
-            page.wait_for_function(JS_IMAGES_SETTLED, arg=facts.article, timeout=IMAGE_TIMEOUT_MS)
-        except PlaywrightTimeoutError:
-            pass  # reported by JS_IMAGE_PROBLEMS below
-        check_images(result, page.evaluate(JS_IMAGE_PROBLEMS, facts.article))
-
-        n_math = page.evaluate(JS_MATH_COUNT, facts.article)
-        if n_math:
-            status = page.evaluate(JS_MATHJAX_READY, MATHJAX_TIMEOUT_MS)
-            check_math(result, n_math, status, page.evaluate(JS_MATH_PROBLEMS, facts.article))
-
-        if spec.is_notebook:
-            check_launch_links(result, facts, self.prefixes.launch)
-
-        # Exercise notebooks linked from the article: each must be served by this site, be a
-        # notebook, and hold no solution; a Colab badge must open the published copy of it.
-        for link in sorted(set(facts.notebook_links)):
-            local, problem = notebook_link_target(link, self.prefixes, self.base_url)
-            if local is not None:
-                fetched = page.request.get(local, timeout=10_000)
-                problem = notebook_problem(fetched.status, fetched.text())
-            if problem:
-                result.problems.append(f"{link}: {problem}")
-            else:
-                result.notes.append(f"notebook link OK: {str(local).removeprefix(self.base_url)}")
-
-        if self.screenshots is not None:
-            shot = self.screenshots / (spec.docname.replace("/", "__") + ".png")
-            page.screenshot(path=str(shot), full_page=True)
-            result.notes.append(f"screenshot {shot}")
-
-        # On a phone: the page again, narrow, and its navigation button clicked.
-        page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
-        page.reload(wait_until="load")
-        check_phone_navigation(result, page.evaluate(JS_PHONE_NAVIGATION))
-
-
-# --------------------------------------------------------------------------------------------
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of at least 1")
+    return int(text)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -310,18 +131,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--html", type=Path, default=Path("_build/html"), help="built HTML directory")
     parser.add_argument("--toc", type=Path, default=Path("_toc.yml"), help="the book's _toc.yml")
     parser.add_argument("--config", type=Path, default=Path("_config.yml"), help="the book's _config.yml")
+    parser.add_argument(
+        "--allow",
+        type=Path,
+        default=ALLOW_FILE,
+        help="the allow-list of layout exceptions, each with its reason (default: tools/site_allow.yml)",
+    )
     parser.add_argument("--screenshots", type=Path, default=None, help="save a full-page PNG per page here")
+    parser.add_argument(
+        "--jobs",
+        type=_positive,
+        default=min(2, os.cpu_count() or 1),
+        help="browsers checking pages side by side (default: 2, or 1 on a 1-core machine)",
+    )
     parser.add_argument(
         "--max-seconds",
         type=float,
-        default=300.0,
-        help="give up (exit 2) if the whole check takes longer than this (default: 300)",
+        default=900.0,
+        help="give up (exit 2) if the whole check takes longer than this (default: 900)",
     )
     return parser.parse_args(argv)
 
 
-def prepare(args: argparse.Namespace) -> tuple[list[PageSpec], ColabPrefixes]:
-    """The pages to check and the expected Colab prefixes; raises what stops the check."""
+def prepare(args: argparse.Namespace) -> tuple[list[PageSpec], ColabPrefixes, Allowances]:
+    """The pages to check, the expected Colab prefixes and the layout allow-list; raises what
+    stops the check."""
     if not args.html.is_dir():
         raise RuntimeError(f"no built site at {args.html} (run: jupyter-book build .)")
     pages = toc_pages(args.toc)
@@ -332,14 +166,75 @@ def prepare(args: argparse.Namespace) -> tuple[list[PageSpec], ColabPrefixes]:
         if any(p.is_notebook for p in pages):
             raise  # the Colab links of the notebooks cannot be checked without it
         prefixes = NO_PREFIXES
-    return pages, prefixes
+    return pages, prefixes, load_allowances(args.allow)
+
+
+def _check_share(pages: list[PageSpec], report: Callable[[PageResult], None], **setup: Any) -> None:
+    """Check ``pages`` in a browser of this thread's own (Playwright is not thread-safe: one
+    instance per thread), handing each result to ``report``."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=setup.pop("chromium"), headless=True, args=CHROMIUM_ARGS, timeout=30_000
+        )
+        try:
+            checker = PageChecker(browser, **setup)
+            for spec in pages:
+                report(checker.check(spec))
+        finally:
+            browser.close()
+
+
+def _check_in_parallel(
+    pages: list[PageSpec], check_share: Callable[..., None], jobs: int
+) -> list[PageResult]:
+    """Split ``pages`` among ``jobs`` threads, one browser each (the browsers do the work, on as
+    many cores); print each page's report in the table of contents' order as soon as it and all
+    pages before it are done. The first error of a thread is raised here."""
+    done: dict[str, PageResult] = {}
+    ready = threading.Condition()
+    errors: list[BaseException] = []
+
+    def report(result: PageResult) -> None:
+        with ready:
+            done[result.spec.html_path] = result
+            ready.notify_all()
+
+    def run(share: list[PageSpec]) -> None:
+        try:
+            check_share(share, report)
+        except BaseException as exc:  # raised again in the main thread
+            with ready:
+                errors.append(exc)
+                ready.notify_all()
+
+    threads = [
+        threading.Thread(target=run, args=(pages[k::jobs],), name=f"check-site-{k}", daemon=True)
+        for k in range(min(jobs, len(pages)))
+    ]
+    for thread in threads:
+        thread.start()
+    results = []
+    for spec in pages:
+
+        def arrived(path: str = spec.html_path) -> bool:
+            return path in done or bool(errors)
+
+        with ready:
+            ready.wait_for(arrived)
+            if errors:
+                raise errors[0]
+            results.append(done[spec.html_path])
+        print("\n".join(report_lines(results[-1])), flush=True)
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     try:
-        pages, prefixes = prepare(args)
+        pages, prefixes, allow = prepare(args)
         chromium = find_chromium()
         if args.screenshots is not None:
             args.screenshots.mkdir(parents=True, exist_ok=True)
@@ -355,28 +250,30 @@ def main(argv: list[str] | None = None) -> int:
     watchdog = threading.Timer(args.max_seconds, give_up)
     watchdog.daemon = True
     watchdog.start()
-    results: list[PageResult] = []
     try:
-        with StaticServer(args.html.resolve()) as server, sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=chromium, headless=True, args=CHROMIUM_ARGS, timeout=30_000
+        with StaticServer(args.html.resolve()) as server:
+            checker = functools.partial(
+                _check_share,
+                chromium=chromium,
+                html_dir=args.html,
+                base_url=server.base_url,
+                prefixes=prefixes,
+                screenshots=args.screenshots,
+                allow=allow,
             )
-            try:
-                checker = PageChecker(browser, args.html, server.base_url, prefixes, args.screenshots)
-                for spec in pages:
-                    results.append(checker.check(spec))
-                    print("\n".join(report_lines(results[-1])), flush=True)
-            finally:
-                browser.close()
+            results = _check_in_parallel(pages, checker, args.jobs)
     except (PlaywrightError, OSError) as exc:
         print(f"check_site: cannot run the browser check: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     finally:
         watchdog.cancel()
 
+    stale = unused_allowances(allow, [r.spec.html_path for r in results])
+    if stale:
+        print(f"FAIL  {args.allow.name}", *(f"        - {line}" for line in stale), sep="\n")
     print(f"(checked {len(results)} page(s) in {time.monotonic() - started:.1f} s)")
     print(summary_line(results))
-    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+    return EXIT_OK if all(r.ok for r in results) and not stale else EXIT_FAILED
 
 
 if __name__ == "__main__":

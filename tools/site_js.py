@@ -5,7 +5,10 @@ whether MathJax started and typeset the math. Each function receives the CSS sel
 page's article (see ``tools.site_checks.find_article``); what it returns is judged by
 ``tools.site_checks`` (``check_images``, ``check_math``). ``JS_PHONE_NAVIGATION`` takes nothing:
 run at a phone's width, it clicks the visible navigation button and reports whether the
-navigation opened (``check_phone_navigation``).
+navigation opened (``check_phone_navigation``). ``JS_LAYOUT`` reports what is wider than the
+article (code, outputs, tables, equations), printed output that only fits by wrapping, every
+image's alt text and the page's length in screens (``check_layout``); ``JS_PAGE_OVERFLOW``, at a
+phone's width, how much wider than the screen the page is (``check_phone_width``).
 """
 
 JS_SCROLL_THROUGH = """async (sel) => {
@@ -123,3 +126,46 @@ JS_PHONE_NAVIGATION = """async () => {
   }
   return {sidebar: true, button: true, opened: open()};
 }""".replace("WAIT_MS", str(PHONE_NAVIGATION_WAIT_MS))
+
+#: How much wider than its box an element may be before it counts as scrolling (rounding).
+LAYOUT_SLACK_PX = 1
+
+JS_LAYOUT = """(sel) => {
+  const article = document.querySelector(sel) || document.body;
+  const style = getComputedStyle(article);
+  const right = article.getBoundingClientRect().right - parseFloat(style.paddingRight);
+  const label = (el) => (el.innerText || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+  const kindOf = (el) => {
+    if (el.matches('mjx-container')) return 'equation';
+    if (el.matches('table')) return 'table';
+    if (el.closest('.cell_output, .output')) return 'output';
+    return 'code';
+  };
+  const wide = [];
+  const wrapped = [];
+  for (const el of article.querySelectorAll('pre, table, mjx-container[display="true"]')) {
+    if (el.getClientRects().length === 0) continue;  // not displayed (a closed drop-down)
+    if (el.parentElement && el.parentElement.closest('pre, table, mjx-container')) continue;
+    const box = el.getBoundingClientRect();
+    const over = Math.max(el.scrollWidth - el.clientWidth, Math.round(box.right - right));
+    if (over > SLACK) { wide.push({kind: kindOf(el), over, text: label(el)}); continue; }
+    if (el.matches('pre') && getComputedStyle(el).whiteSpace.startsWith('pre-wrap')) {
+      const before = el.style.whiteSpace;
+      el.style.whiteSpace = 'pre';
+      const unwrapped = el.scrollWidth - el.clientWidth;
+      el.style.whiteSpace = before;
+      if (unwrapped > SLACK) wrapped.push({kind: kindOf(el), over: unwrapped, text: label(el)});
+    }
+  }
+  const images = Array.from(article.querySelectorAll('img'))
+    .filter((img) => img.getAttribute('role') !== 'presentation')
+    .filter((img) => img.getAttribute('aria-hidden') !== 'true')
+    .map((img) => ({src: img.getAttribute('src') || '', alt: img.getAttribute('alt')}));
+  const root = document.scrollingElement || document.documentElement;
+  return {wide, wrapped, images, screens: root.scrollHeight / window.innerHeight};
+}""".replace("SLACK", str(LAYOUT_SLACK_PX))
+
+JS_PAGE_OVERFLOW = """() => {
+  const root = document.scrollingElement || document.documentElement;
+  return root.scrollWidth - window.innerWidth;
+}"""

@@ -8,6 +8,10 @@
 #                                 (bubblewrap; SANDBOX=0 grades without it, ASSIGNMENT=<name> forces one)
 #   make release  pin HEAD as the rnnlib release the notebooks install
 #   make diagrams redraw the architecture diagrams (chapters/figures/*.svg)
+#   make colab-check  run every notebook as on Google Colab, on this machine: Colab's package
+#                 versions, the pinned release installed from a loopback copy of the repository,
+#                 the datasets downloaded from loopback copies of their public URLs (README:
+#                 "Checking the Colab path"; not part of `make test`; COLAB_CHECK_FLAGS=... adds options)
 # Which torch the environments get: TORCH_SPEC and TORCH_INDEX below (README: "Installing").
 
 PYTHON ?= python3
@@ -40,7 +44,7 @@ ifeq ($(origin RNNLIB_DATA_MIRROR), undefined)
   endif
 endif
 
-.PHONY: env grade-env book test lint unit notebooks site browser bwrap full assignments grade grading release bench diagrams clean
+.PHONY: env grade-env book test lint unit notebooks site browser bwrap full assignments grade grading release bench diagrams colab-check clean
 
 # Kernels started from an environment (nbval, otter, make full) read its
 # etc/ipython/ipython_kernel_config.py: this one drops ipykernel's notice that a local
@@ -175,6 +179,13 @@ bench: $(COURSE_ENV)
 # Redraw the architecture diagrams (chapters/figures/*.svg) from rnnlib.viz.diagrams.
 diagrams: $(COURSE_ENV)
 	$(BIN)/python -m tools.draw_diagrams
+
+# The Colab path proven on this machine (tools/colab_check.py; README: "Checking the Colab path"):
+# about 12 minutes, so not part of `make test`. It builds the exercises' student versions with the
+# grading environment's otter. E.g. make colab-check COLAB_CHECK_FLAGS="--only 04_gru_api".
+COLAB_CHECK_FLAGS ?=
+colab-check: $(COURSE_ENV) $(GRADE_ENV)
+	$(BIN)/python -m tools.colab_check $(COLAB_CHECK_FLAGS)
 
 clean:
 	rm -rf _build .pytest_cache .coverage

@@ -13,6 +13,13 @@ The book and its site:
   run in each page);
 - :mod:`tools.draw_diagrams`: redraw ``chapters/figures/*.svg``, or check them (``make diagrams``);
 - :mod:`tools.release`: pin the rnnlib release the notebooks install (``make release``).
+- :mod:`tools.colab_check`: run every notebook as on Google Colab, on this machine (``make
+  colab-check``), with :mod:`tools.colab_packages` (Colab's package list, pip snapshots compared),
+  :mod:`tools.colab_env` (the environment with Colab's packages and a stand-in ``google.colab``),
+  :mod:`tools.colab_repo` (the repository served at the pinned release), :mod:`tools.colab_data`
+  (the datasets' public archives rebuilt from the mirror), :mod:`tools.colab_servers` (the
+  intercepting proxy and the git server), :mod:`tools.colab_notebooks` (what runs, and how) and
+  :mod:`tools.colab_report` (each notebook's verdict and the summary).
 
 The exercises, run in the grading environment ``.venv-grade``:
 

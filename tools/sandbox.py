@@ -331,7 +331,9 @@ def drive(work: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] != "drive":
-        print("usage: python -m tools.sandbox drive WORKDIR (run by tools.otter_common inside bwrap)",
-              file=sys.stderr)
+        print(
+            "usage: python -m tools.sandbox drive WORKDIR (run by tools.otter_common inside bwrap)",
+            file=sys.stderr,
+        )
         sys.exit(EXIT_CANNOT_RUN)
     drive(Path(sys.argv[2]))
